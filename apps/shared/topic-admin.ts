@@ -1,0 +1,41 @@
+// Topic creation for the services that create topics (admin: ingress and egress; dispatcher:
+// retry and DLQ). Settings come from the topic kind in model/topics.ts; creating a topic that
+// already exists is not an error, so every caller may simply "ensure" the topic it needs.
+
+import type { Admin } from "kafkajs";
+import { topicKindOf, topicKinds, type TopicKind } from "../../model/topics";
+
+export interface TopicSizing {
+  partitions: number;
+  replicationFactor: number;
+}
+
+export type EnsureOutcome = "created" | "exists";
+
+export async function ensureTopic(admin: Admin, topic: string, kind: TopicKind, sizing: TopicSizing): Promise<EnsureOutcome> {
+  if (topicKindOf(topic) !== kind) throw new Error(`topic "${topic}" is not a ${kind} topic (expected prefix ${topicKinds[kind].prefix})`);
+  try {
+    const created = await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic,
+          numPartitions: sizing.partitions,
+          replicationFactor: sizing.replicationFactor,
+          configEntries: [{ name: "retention.ms", value: String(topicKinds[kind].retentionMs) }],
+        },
+      ],
+    });
+    return created ? "created" : "exists";
+  } catch (err) {
+    // Two callers racing on the same topic: the loser sees TOPIC_ALREADY_EXISTS from the broker.
+    if (isTopicAlreadyExists(err)) return "exists";
+    throw err;
+  }
+}
+
+function isTopicAlreadyExists(err: unknown): boolean {
+  const e = err as { type?: string; errors?: { type?: string }[] };
+  if (e?.type === "TOPIC_ALREADY_EXISTS") return true;
+  return Array.isArray(e?.errors) && e.errors.length > 0 && e.errors.every((x) => x.type === "TOPIC_ALREADY_EXISTS");
+}
