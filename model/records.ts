@@ -89,6 +89,10 @@ export interface DeliveryStatusItem {
   attempts: DeliveryAttempt[];
   next_attempt_at?: string;
   updated_at: string;
+  /** Where the record of the latest attempt was read: topic, partition and offset. */
+  kafka_topic?: string;
+  kafka_partition?: number;
+  kafka_offset?: string;
 }
 
 /** idempotency_ledger */
@@ -121,4 +125,24 @@ export interface IngressRecord {
     data?: unknown;
     [extension: string]: unknown;
   };
+}
+
+/**
+ * The value of a record on `wh.egress.*`, `wh.retry.*` and `wh.dlq.*`: one event for one
+ * subscription. The processor writes it; the dispatcher delivers `{ type, timestamp, data }`.
+ * Key: the ingress record's key (partition key or source), so one source's events keep their
+ * order per partner. Headers: event_id, subscription_id, traceparent; on retry and DLQ records
+ * also `attempt` (attempts made so far) and `not_before` (epoch ms when the retry is due).
+ */
+export interface DeliveryRecord {
+  eventId: string;
+  subscriptionId: string;
+  partnerId: string;
+  eventType: string;
+  /** When the gateway accepted the event (ISO 8601), for end-to-end latency. */
+  receivedAt: string;
+  /** The webhook body's fields. */
+  type: string;
+  timestamp: string;
+  data: unknown;
 }
