@@ -45,6 +45,35 @@ export function resourceNamed(type: string, name: string): CapturedResource {
 
 export function resetResources(): void {
   captured.length = 0;
+  capturedOptions.length = 0;
+}
+
+export interface CapturedOptions {
+  type: string;
+  name: string;
+  opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
+}
+
+const capturedOptions: CapturedOptions[] = [];
+
+/**
+ * Resource options are not sent to mocks. Pass `{ transformations: [recordOptions] }` to a
+ * component: the transformation runs for the component and every descendant, in process, and
+ * records the options each was created with (parent, ignoreChanges, dependsOn, ...).
+ */
+export const recordOptions: pulumi.ResourceTransformation = (a) => {
+  capturedOptions.push({ type: a.type, name: a.name, opts: a.opts });
+  return undefined;
+};
+
+export function optionsOf(type: string, name: string): CapturedOptions["opts"] {
+  const found = capturedOptions.find((o) => o.type === type && o.name === name);
+  if (!found) throw new Error(`no options were recorded for ${type} "${name}"; pass { transformations: [recordOptions] } to its component`);
+  return found.opts;
+}
+
+export function allOptions(): readonly CapturedOptions[] {
+  return capturedOptions;
 }
 
 /** Waits until the program has registered everything: no RPC in flight and no new resource for a few turns. */
