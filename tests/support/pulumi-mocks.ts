@@ -93,6 +93,20 @@ export function valueOf<T>(output: pulumi.Input<T>): Promise<T> {
   return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
 }
 
+/** The signature the Pulumi SDK gives secret values in the inputs the mocks receive. */
+const secretSig = "1b47061264138c4ac30d75fd1eb44270";
+const specialSigKey = "4dabf18193072939515e22adb298388d";
+
+/** True when a captured input value was marked secret by the program. */
+export function isSecretInput(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === secretSig;
+}
+
+/** The plain value of a captured input, secret or not. */
+export function plainInput<T = unknown>(value: unknown): T {
+  return (isSecretInput(value) ? (value as { value: unknown }).value : value) as T;
+}
+
 const arnOf = (service: string, resource: string) => `arn:aws:${service}:${mockRegion}:${mockAccountId}:${resource}`;
 
 const subnetIds = (kind: string) => [1, 2, 3].map((i) => `subnet-${kind}-${i}`);
