@@ -2,7 +2,7 @@
 // request timing, and the one place where errors become RFC 9457 problem+json (including the
 // 404 of an unknown path and the 405 of a known path with the wrong method).
 
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from "fastify";
 import type { Logger } from "pino";
 import type { ServiceMetrics } from "../metrics";
 import type { Readiness } from "../readiness";
@@ -19,7 +19,8 @@ export interface HttpServerOptions {
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines would dominate the logs at ingest rates; failures are logged where handled.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // A stuck client must not hold a connection (and a graceful shutdown) forever.
     requestTimeout: 30_000,
