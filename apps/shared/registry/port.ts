@@ -21,7 +21,10 @@ export interface SchemaVersion {
 export type RegisterOutcome =
   /** A new version was stored. */
   | { kind: "created"; version: SchemaVersion }
-  /** The body is identical to the latest version: nothing stored. */
+  /**
+   * The body is identical (key order aside) to a stored version, normally the latest: nothing
+   * stored. An older version is answered too, as AWS Glue keeps one version per definition.
+   */
   | { kind: "identical"; version: SchemaVersion }
   /** The body breaks the subject's compatibility mode against the version(s) it must be checked against. */
   | { kind: "incompatible"; mode: CompatibilityMode; againstVersion: number; problems: { path: string; message: string }[] };
@@ -37,6 +40,17 @@ export class InvalidSchemaError extends Error {
   constructor(readonly problems: { path: string; message: string }[]) {
     super(`not a valid JSON Schema draft-07: ${problems.map((p) => `${p.path || "/"} ${p.message}`).join("; ")}`);
     this.name = "InvalidSchemaError";
+  }
+}
+
+/**
+ * Thrown by register() when concurrent registrations of the same event type kept taking the
+ * version number it was about to store, more times than it retries: the caller may try again.
+ */
+export class RegistrationConflictError extends Error {
+  constructor(readonly eventType: string, readonly attempts: number) {
+    super(`${eventType}: concurrent registrations took the next version ${attempts} times in a row; try again`);
+    this.name = "RegistrationConflictError";
   }
 }
 
