@@ -49,6 +49,12 @@ function fromGlueCompatibility(value: string | undefined): CompatibilityMode {
   return compatibilityModes.includes(base as CompatibilityMode) ? (base as CompatibilityMode) : "BACKWARD";
 }
 
+/** Glue's CreatedTime is a string; keep it only when it is a readable time. */
+function createdAtOf(value: string | undefined): { createdAt?: string } {
+  const time = value ? new Date(value) : undefined;
+  return time && !Number.isNaN(time.getTime()) ? { createdAt: time.toISOString() } : {};
+}
+
 function isNotFound(err: unknown): boolean {
   return err instanceof EntityNotFoundException || (err as Error).name === "EntityNotFoundException";
 }
@@ -107,7 +113,7 @@ export class GlueSchemaRegistry extends StoredSchemaRegistry {
           containsSensitive: before?.contains_sensitive === "true",
           schema: JSON.parse(version.SchemaDefinition) as Record<string, unknown>,
           glueSchemaVersionId: version.SchemaVersionId!,
-          ...(version.CreatedTime ? { createdAt: new Date(version.CreatedTime).toISOString() } : {}),
+          ...createdAtOf(version.CreatedTime),
         });
       } catch (err) {
         if (!(err instanceof VersionTakenError)) throw err; // a concurrent catch-up wrote it: fine
