@@ -1,0 +1,27 @@
+// The processor's environment (docs/architecture.md, "Service environment").
+
+import { z } from "zod";
+import { commonEnv, envVar, readEnv, vars } from "../shared/config";
+
+/** Address the probe/metrics server binds: all interfaces in a pod, loopback in local runs and tests. */
+export const listenHost = envVar(z.string().min(1).default("0.0.0.0"), "an address to bind, e.g. 0.0.0.0 or 127.0.0.1 (default 0.0.0.0)");
+
+export const processorEnv = {
+  ...commonEnv,
+  PORT: vars.port("processor"),
+  LISTEN_HOST: listenHost,
+  KAFKA_INGRESS_BROKERS: vars.brokers,
+  KAFKA_EGRESS_BROKERS: vars.brokers,
+  /** How stale the approved subscriptions of an event type may be (see subscriptions.ts). */
+  SUBSCRIPTION_CACHE_TTL_MS: vars.integer(0, 600_000, 5000),
+  /** How often the topic list is read for new ingress topics. */
+  TOPIC_REFRESH_MS: vars.integer(100, 3_600_000, 10_000),
+  /** Consumer group session timeout: how soon a dead member's partitions move. */
+  KAFKA_SESSION_TIMEOUT_MS: vars.integer(6000, 300_000, 30_000),
+} as const;
+
+export type ProcessorEnv = ReturnType<typeof readProcessorEnv>;
+
+export function readProcessorEnv(env: NodeJS.ProcessEnv = process.env) {
+  return readEnv(processorEnv, env);
+}
