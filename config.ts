@@ -428,7 +428,7 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
   }
 
   if ((c.ingress.domain === undefined) !== (c.ingress.hostedZoneId === undefined)) {
-    add(["ingress"], { domain: c.ingress.domain, hostedZoneId: c.ingress.hostedZoneId }, "domain and hostedZoneId must be set together (HTTPS with a DNS-validated certificate) or both left out");
+    add(["ingress"], c.ingress, "domain and hostedZoneId must be set together (HTTPS with a DNS-validated certificate) or both left out");
   }
 
   for (const name of serviceNames) {
