@@ -1,7 +1,7 @@
 // What the two registry adapters share: reads from event_schema, and the registration loop
-// (catch up, decide, store; decide again when a concurrent registration took the version).
+// (decide, store; decide again when a concurrent registration took the version number).
 // An adapter says only how a decided version is stored (local: the event_schema item; Glue:
-// the Glue version, then the item) and, for Glue, how to catch up with versions it holds.
+// the Glue version, then the item).
 
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Contract } from "../../../model/contracts";
@@ -26,13 +26,9 @@ export abstract class StoredSchemaRegistry implements SchemaRegistry {
   /** Stores a decided version. Throws VersionTakenError when it lost the version number to a concurrent registration. */
   protected abstract persist(plan: NewVersionPlan): Promise<RegisterOutcome>;
 
-  /** Brings event_schema up to date with the backing registry before a decision. Nothing to do locally. */
-  protected async catchUp(_domain: string, _event: string): Promise<void> {}
-
   async register(domain: string, event: string, schema: Record<string, unknown>, options?: RegisterOptions): Promise<RegisterOutcome> {
     assertEventTypeNames(domain, event);
     for (let attempt = 1; attempt <= registerAttempts; attempt++) {
-      await this.catchUp(domain, event);
       const decision = decideRegistration(domain, event, await this.listVersions(domain, event), schema, options);
       if (decision.kind !== "new") return decision;
       try {

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   CreateRegistryCommand,
+  CreateSchemaCommand,
   DeleteRegistryCommand,
   GetSchemaCommand,
   GetSchemaVersionCommand,
@@ -112,28 +113,61 @@ describe("GlueSchemaRegistry on moto (Glue) and DynamoDB Local (metadata)", () =
     const d = domain();
     created(await registry.register(d, "settled", v1));
     const orphan = withOptional("batch");
-    await glue.send(
+    const inGlue = await glue.send(
       new RegisterSchemaVersionCommand({ SchemaId: { RegistryName: registryName, SchemaName: glueSchemaName(d, "settled") }, SchemaDefinition: canonicalJson(orphan) }),
     );
     assert.deepEqual((await registry.listVersions(d, "settled")).map((v) => v.version), [1]);
-    // The retry of the same registration finds it in Glue and answers it as the stored version 2.
-    const retried = await registry.register(d, "settled", orphan);
-    assert.equal(retried.kind, "identical");
-    assert.equal((retried as Extract<RegisterOutcome, { kind: "identical" }>).version.version, 2);
-    assert.equal((await store.get(d, "settled", 2))?.glue_schema_version_id, (await glueVersion(d, "settled", 2)).SchemaVersionId);
-    assert.equal(created(await registry.register(d, "settled", withOptional("payout"))).version, 3);
+    // The retry of the same registration reuses Glue's version instead of adding another.
+    assert.equal(created(await registry.register(d, "settled", orphan)).version, 2);
+    assert.equal((await store.get(d, "settled", 2))?.glue_schema_version_id, inGlue.SchemaVersionId);
+    assert.equal((await glueSchema(d, "settled")).LatestSchemaVersion, 2);
   });
 
-  it("gives two concurrent first registrations of different bodies versions 1 and 2 in Glue and event_schema alike", async () => {
+  it("links every version to the Glue version holding the same body when concurrent first registrations race", async () => {
     const d = domain();
     const outcomes = await Promise.all([registry.register(d, "settled", withOptional("a")), registry.register(d, "settled", withOptional("b"))]);
     assert.deepEqual(outcomes.map((o) => o.kind), ["created", "created"]);
     const versions = await registry.listVersions(d, "settled");
     assert.deepEqual(versions.map((v) => v.version), [1, 2]);
+    assert.equal((await glueSchema(d, "settled")).LatestSchemaVersion, 2);
     for (const v of versions) {
-      const inGlue = await glueVersion(d, "settled", v.version);
-      assert.deepEqual(JSON.parse(inGlue.SchemaDefinition!), v.schema, `v${v.version} differs between Glue and event_schema`);
+      const id = (await store.get(d, "settled", v.version))?.glue_schema_version_id;
+      const inGlue = await glue.send(new GetSchemaVersionCommand({ SchemaVersionId: id }));
+      assert.deepEqual(JSON.parse(inGlue.SchemaDefinition!), v.schema, `v${v.version} differs from its Glue version`);
     }
+  });
+
+  it("seeds over a Glue schema that holds only the latest contract version (as the SchemaRegistry component leaves it)", async () => {
+    const d = domain();
+    const first = { ...v1, title: "contract v1" };
+    const second = { ...withOptional("fee"), title: "contract v2" };
+    // What `pulumi up` does on a fresh registry: one Glue schema holding the latest contract version.
+    await glue.send(
+      new CreateSchemaCommand({
+        RegistryId: { RegistryName: registryName },
+        SchemaName: glueSchemaName(d, "settled"),
+        DataFormat: "JSON",
+        Compatibility: "BACKWARD",
+        SchemaDefinition: canonicalJson(second),
+      }),
+    );
+    const contract = {
+      domain: d,
+      event: "settled",
+      type: `${d}.settled`,
+      compatibility: "BACKWARD" as const,
+      containsSensitive: false,
+      description: "",
+      versions: [
+        { version: 1, schema: first, file: `${d}/settled/v1.json` },
+        { version: 2, schema: second, file: `${d}/settled/v2.json` },
+      ],
+    };
+    assert.deepEqual(await registry.seedFromContracts([contract]), { created: [`${d}.settled v1`, `${d}.settled v2`], unchanged: 0 });
+    // Our v2 is Glue's version 1 (registered by Pulumi); our v1 became Glue's version 2.
+    assert.equal((await store.get(d, "settled", 2))?.glue_schema_version_id, (await glueVersion(d, "settled", 1)).SchemaVersionId);
+    assert.equal((await store.get(d, "settled", 1))?.glue_schema_version_id, (await glueVersion(d, "settled", 2)).SchemaVersionId);
+    assert.equal((await glueSchema(d, "settled")).LatestSchemaVersion, 2);
   });
 
   it("seeds contracts/ into Glue with matching version numbers, and a second run adds nothing", async () => {
