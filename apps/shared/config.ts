@@ -89,6 +89,7 @@ export const vars = {
 
 /** Variables every service reads. */
 export const commonEnv = {
+  LISTEN_HOST: envVar(z.union([z.ipv4(), z.ipv6()]).default("0.0.0.0"), "the IP address to listen on, e.g. 127.0.0.1 (default 0.0.0.0: every interface, as in a pod)"),
   LOG_LEVEL: vars.logLevel,
   AWS_REGION: vars.region,
   KAFKA_AUTH: vars.kafkaAuth,

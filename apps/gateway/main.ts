@@ -1,0 +1,51 @@
+// The gateway process: read config, build adapters, build the service, listen, install shutdown.
+
+import { configOrExit } from "../shared/config";
+import { createDocumentClient } from "../shared/dynamo";
+import { createKafka } from "../shared/kafka";
+import { createLogger } from "../shared/logging";
+import { createSchemaRegistry } from "../shared/schema-registry";
+import { installShutdown } from "../shared/shutdown";
+import { readGatewayEnv } from "./config";
+import { createGatewayService, gatewayProducerConfig } from "./service";
+
+async function main(): Promise<void> {
+  const env = configOrExit(() => readGatewayEnv());
+  const logger = createLogger("gateway", env.LOG_LEVEL);
+  const doc = createDocumentClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
+  const kafka = createKafka({ clientId: "webhooks-gateway-ingress", brokers: env.KAFKA_INGRESS_BROKERS, auth: env.KAFKA_AUTH, region: env.AWS_REGION, logger });
+  const producer = kafka.producer(gatewayProducerConfig);
+  const kafkaAdmin = kafka.admin();
+  await producer.connect();
+  const registry = createSchemaRegistry({ kind: env.SCHEMA_REGISTRY, glueRegistryName: env.GLUE_REGISTRY_NAME, region: env.AWS_REGION, tablePrefix: env.TABLE_PREFIX }, doc);
+
+  const { app, publisher } = createGatewayService({
+    doc,
+    tablePrefix: env.TABLE_PREFIX,
+    producer,
+    kafkaAdmin,
+    registry,
+    logger,
+    lingerMs: env.PRODUCER_LINGER_MS,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS,
+  });
+
+  installShutdown({
+    logger,
+    server: app,
+    steps: [
+      { name: "flush producer", run: () => publisher.flush() },
+      { name: "disconnect producer", run: () => producer.disconnect() },
+      { name: "disconnect admin", run: () => kafkaAdmin.disconnect() },
+      { name: "close DynamoDB client", run: async () => doc.destroy() },
+    ],
+  });
+  const address = await app.listen({ port: env.PORT, host: env.LISTEN_HOST });
+  logger.info({ address }, "gateway listening");
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`gateway failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+// The gateway assembled from its collaborators (DynamoDB, a Kafka producer, a schema registry):
+// main.ts passes the production adapters, the integration tests the same adapters on local engines.
+
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { FastifyInstance } from "fastify";
+import type { Admin, Producer } from "kafkajs";
+import type { Logger } from "pino";
+import { tableName } from "../../model/tables";
+import { createMetrics } from "../shared/metrics";
+import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
+import type { SchemaRegistry } from "../shared/registry/port";
+import { buildGatewayApp } from "./app";
+import { IngestLedger } from "./idempotency";
+import { IngestService } from "./ingest";
+import { ProducerKeys } from "./producer-keys";
+import { BatchingPublisher } from "./publisher";
+import { SchemaValidators } from "./validators";
+
+export interface GatewayServiceOptions {
+  doc: DynamoDBDocumentClient;
+  tablePrefix: string;
+  producer: Producer;
+  /** For /readyz. */
+  kafkaAdmin: Admin;
+  registry: SchemaRegistry;
+  logger: Logger;
+  lingerMs: number;
+  maxBodyBytes: number;
+  idempotencyTtlHours: number;
+  /** Longest wait for the broker's acknowledgement before answering 503. Default 8 s. */
+  publishTimeoutMs?: number;
+  /** How long the latest ACTIVE schema version of a type is trusted. Default 5 s. */
+  schemaLookupTtlMs?: number;
+}
+
+export interface GatewayService {
+  app: FastifyInstance;
+  publisher: BatchingPublisher;
+}
+
+/** The producer settings the gateway needs: idempotent, acks=all (set per send), no topic auto-creation. */
+export const gatewayProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  // Bounded, so a dead broker turns into a 503 rather than a request that never ends.
+  retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
+} as const;
+
+export function createGatewayService(options: GatewayServiceOptions): GatewayService {
+  const ledgerTable = tableName("idempotencyLedger", options.tablePrefix);
+  const publisher = new BatchingPublisher(options.producer, { lingerMs: options.lingerMs });
+  const ingest = new IngestService({
+    validators: new SchemaValidators(options.registry, { lookupTtlMs: options.schemaLookupTtlMs ?? 5000 }),
+    ledger: new IngestLedger(options.doc, ledgerTable, { ttlHours: options.idempotencyTtlHours }),
+    publisher,
+    logger: options.logger,
+    publishTimeoutMs: options.publishTimeoutMs ?? 8000,
+  });
+  const app = buildGatewayApp({
+    logger: options.logger,
+    metrics: createMetrics("gateway"),
+    readiness: createReadiness({ kafka: kafkaCheck(options.kafkaAdmin), dynamodb: dynamoCheck(options.doc, ledgerTable) }),
+    producerKeys: new ProducerKeys(options.doc, tableName("producerApiKey", options.tablePrefix)),
+    ingest,
+    maxBodyBytes: options.maxBodyBytes,
+  });
+  return { app, publisher };
+}
