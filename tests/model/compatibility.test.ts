@@ -293,6 +293,74 @@ describe("checkCompatibility: nesting, $ref and combinators", () => {
   });
 });
 
+describe("checkCompatibility: less common keywords", () => {
+  it("compares tuple items position by position and refuses a change of tuple length both ways", () => {
+    assert.deepEqual(messages({ items: [{ type: "string" }, { type: "number" }] }, { items: [{ type: "string" }, { type: "integer" }] }, "BACKWARD"), [
+      "/items/1/type: type narrowed from number to integer",
+    ]);
+    const longer = messages({ items: [{ type: "string" }] }, { items: [{ type: "string" }, { type: "string" }] }, "FULL");
+    assert.deepEqual(longer, ["/items: items changed between a single schema and a tuple, or the tuple length changed"]);
+  });
+
+  it("refuses under BACKWARD items constrained where any item was allowed", () => {
+    assert.deepEqual(messages({ type: "array" }, { type: "array", items: { type: "string" } }, "BACKWARD"), [
+      "/items/type: type restricted to string (any type was allowed)",
+    ]);
+  });
+
+  it("compares additionalProperties schemas recursively", () => {
+    const previous = { type: "object", additionalProperties: { type: "string" } };
+    const next = { type: "object", additionalProperties: { type: "string", maxLength: 10 } };
+    assert.deepEqual(messages(previous, next, "BACKWARD"), ["/additionalProperties/maxLength: maxLength 10 added"]);
+    assert.equal(checkCompatibility(previous, next, "FORWARD").compatible, true);
+  });
+
+  it("compares a property moved from properties into additionalProperties against its new governing schema", () => {
+    const previous = { type: "object", properties: { code: { type: "string" } }, additionalProperties: { type: "string" } };
+    const next = { type: "object", additionalProperties: { type: "integer" } };
+    assert.ok(messages(previous, next, "BACKWARD").includes("/additionalProperties/type: type changed from string to integer"));
+  });
+
+  it("compares patternProperties with the same pattern recursively, and refuses an added pattern both ways", () => {
+    const previous = { patternProperties: { "^x-": { type: "string" } } };
+    assert.deepEqual(messages(previous, { patternProperties: { "^x-": { type: "string", minLength: 2 } } }, "BACKWARD"), [
+      "/patternProperties/^x-/minLength: minLength 2 added",
+    ]);
+    const added = { patternProperties: { "^x-": { type: "string" }, "^y-": { type: "string" } } };
+    assert.equal(checkCompatibility(previous, added, "BACKWARD").compatible, false);
+    assert.equal(checkCompatibility(previous, added, "FORWARD").compatible, false);
+  });
+
+  it("refuses under BACKWARD a raised minProperties and an added const", () => {
+    assert.deepEqual(messages({ type: "object" }, { type: "object", minProperties: 1 }, "BACKWARD"), ["/minProperties: minProperties 1 added"]);
+    assert.deepEqual(messages({ type: "string" }, { type: "string", const: "v1" }, "BACKWARD"), ["/const: values restricted to 'v1' (const added)"]);
+  });
+
+  it("refuses under BACKWARD an allOf branch that adds a constraint, and under FORWARD one that drops it", () => {
+    const previous = { allOf: [{ type: "object" }] };
+    const next = { allOf: [{ type: "object" }, { required: ["id"] }] };
+    assert.deepEqual(messages(previous, next, "BACKWARD"), ["/allOf/1: allOf branch 1 is new or stricter than any previous branch"]);
+    assert.equal(checkCompatibility(previous, next, "FORWARD").compatible, true);
+    assert.deepEqual(messages(next, previous, "FORWARD"), ["/allOf: allOf branch 1 of the previous schema was removed or loosened"]);
+  });
+
+  it("treats a false schema as accepting nothing", () => {
+    assert.deepEqual(messages({ properties: { a: { type: "string" } } }, { properties: { a: false } }, "BACKWARD"), [
+      "/properties/a: schema now rejects every value (false)",
+    ]);
+    assert.deepEqual(messages({ properties: { a: false } }, { properties: { a: { type: "string" } } }, "FORWARD"), [
+      "/properties/a: schema accepted no value (false) and now accepts values",
+    ]);
+    assert.equal(checkCompatibility({ properties: { a: false } }, { properties: { a: { type: "string" } } }, "BACKWARD").compatible, true);
+  });
+
+  it("compares contains in the same direction as the array", () => {
+    assert.deepEqual(messages({ contains: { type: "number" } }, { contains: { type: "integer" } }, "BACKWARD"), [
+      "/contains/type: type narrowed from number to integer",
+    ]);
+  });
+});
+
 describe("validateDraft07Schema", () => {
   it("accepts a draft-07 schema", () => {
     assert.deepEqual(validateDraft07Schema(base()), []);
