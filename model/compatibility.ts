@@ -183,12 +183,15 @@ type PropertyRule =
 class SchemaDiffer {
   readonly changes: SchemaChange[] = [];
   /** Pairs of locations already compared (or being compared): recursion through $ref stops here. */
-  private readonly visited = new Set<string>();
+  private readonly visited: Set<string>;
 
   constructor(
     private readonly previousRoot: JsonSchema,
     private readonly nextRoot: JsonSchema,
-  ) {}
+    visited: ReadonlySet<string> = new Set(),
+  ) {
+    this.visited = new Set(visited);
+  }
 
   private report(path: string, message: string, breaks: readonly BrokenDirection[]): void {
     this.changes.push({ path, message, breaks });
@@ -196,7 +199,8 @@ class SchemaDiffer {
 
   /** The changes between two sub-schemas, without recording them here. */
   private probe(previous: Located, next: Located, path: string): SchemaChange[] {
-    const sub = new SchemaDiffer(this.previousRoot, this.nextRoot);
+    // The probe inherits the pairs under comparison, so recursion through anyOf/oneOf/allOf ends too.
+    const sub = new SchemaDiffer(this.previousRoot, this.nextRoot, this.visited);
     sub.compare(previous, next, path);
     return sub.changes;
   }

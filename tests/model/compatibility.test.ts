@@ -249,6 +249,16 @@ describe("checkCompatibility: nesting, $ref and combinators", () => {
     assert.deepEqual(messages(tree("number"), tree("integer"), "BACKWARD"), ["/definitions/node/properties/value/type: type narrowed from number to integer"]);
   });
 
+  it("terminates on recursion through anyOf", () => {
+    const list = (valueType: string) => ({
+      definitions: { node: { anyOf: [{ type: "null" }, { type: "object", properties: { value: { type: valueType }, next: { $ref: "#/definitions/node" } } }] } },
+      $ref: "#/definitions/node",
+    });
+    assert.deepEqual(checkCompatibility(list("string"), list("string"), "FULL").problems, []);
+    assert.equal(checkCompatibility(list("number"), list("integer"), "BACKWARD").compatible, false);
+    assert.equal(checkCompatibility(list("number"), list("integer"), "FORWARD").compatible, true);
+  });
+
   it("reports a $ref that does not resolve", () => {
     assert.deepEqual(messages({}, { $ref: "#/definitions/missing" }, "BACKWARD"), [
       ': cannot resolve $ref "#/definitions/missing" at /: only references within the schema (#/...) are supported',
