@@ -1,27 +1,20 @@
-// The admin API process: read config, build adapters, build the core, listen, install shutdown.
+// The admin API process: read config, build adapters, build the service, listen, install shutdown.
 
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { tableName } from "../../model/tables";
 import { configOrExit } from "../shared/config";
 import { createDocumentClient } from "../shared/dynamo";
 import { createKafkaClients } from "../shared/kafka";
 import { createLogger } from "../shared/logging";
-import { createMetrics } from "../shared/metrics";
-import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
 import { createSchemaRegistry } from "../shared/schema-registry";
 import { installShutdown } from "../shared/shutdown";
-import { checkDeliveryUrl } from "../shared/target-guard";
 import { resolveAdminToken } from "./admin-token";
-import { buildAdminApp } from "./app";
 import { readAdminEnv } from "./config";
-import { DeliveryStatusReader } from "./deliveries";
-import { ProducerRegistry } from "./producers";
-import { SchemaAdmin } from "./schemas";
-import { SubscriptionService } from "./subscriptions";
+import { createAdminService } from "./service";
 
 async function main(): Promise<void> {
   const env = configOrExit(() => readAdminEnv());
   const logger = createLogger("admin", env.LOG_LEVEL);
+  // The Secrets Manager endpoint follows the SDK's own settings (AWS_ENDPOINT_URL_SECRETS_MANAGER for moto).
   const adminToken = await resolveAdminToken(
     env.ADMIN_TOKEN ? { token: env.ADMIN_TOKEN } : { secretId: env.ADMIN_TOKEN_SECRET_ID!, client: new SecretsManagerClient({ region: env.AWS_REGION }) },
   );
@@ -33,30 +26,18 @@ async function main(): Promise<void> {
   const ingressAdmin = kafka.ingress.admin();
   const egressAdmin = kafka.egress.admin();
   await Promise.all([ingressAdmin.connect(), egressAdmin.connect()]);
-
   const registry = createSchemaRegistry({ kind: env.SCHEMA_REGISTRY, glueRegistryName: env.GLUE_REGISTRY_NAME, region: env.AWS_REGION, tablePrefix: env.TABLE_PREFIX }, doc);
-  const sizing = { partitions: env.KAFKA_TOPIC_PARTITIONS, replicationFactor: env.KAFKA_REPLICATION_FACTOR };
-  const app = buildAdminApp({
+
+  const app = createAdminService({
+    doc,
+    tablePrefix: env.TABLE_PREFIX,
+    ingressAdmin,
+    egressAdmin,
+    registry,
     logger,
-    metrics: createMetrics("admin"),
-    readiness: createReadiness({
-      kafkaIngress: kafkaCheck(ingressAdmin),
-      kafkaEgress: kafkaCheck(egressAdmin),
-      dynamodb: dynamoCheck(doc, tableName("partnerEventSubscription", env.TABLE_PREFIX)),
-    }),
     adminToken,
-    producers: new ProducerRegistry(doc, tableName("producerApiKey", env.TABLE_PREFIX)),
-    schemas: new SchemaAdmin(registry, ingressAdmin, sizing),
-    subscriptions: new SubscriptionService({
-      doc,
-      subscriptionsTable: tableName("partnerEventSubscription", env.TABLE_PREFIX),
-      subscriptionKafkaTable: tableName("eventSubscriptionKafka", env.TABLE_PREFIX),
-      registry,
-      egressAdmin,
-      sizing,
-      checkUrl: (url) => checkDeliveryUrl(url, { allowPrivateTargets: env.DELIVERY_ALLOW_PRIVATE_TARGETS }),
-    }),
-    deliveries: new DeliveryStatusReader(doc, tableName("eventDeliveryStatus", env.TABLE_PREFIX)),
+    sizing: { partitions: env.KAFKA_TOPIC_PARTITIONS, replicationFactor: env.KAFKA_REPLICATION_FACTOR },
+    allowPrivateTargets: env.DELIVERY_ALLOW_PRIVATE_TARGETS,
   });
 
   installShutdown({

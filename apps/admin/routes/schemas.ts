@@ -7,7 +7,7 @@ import { z } from "zod";
 import { compatibilityModes } from "../../../model/contracts";
 import { HttpProblem, problems } from "../../shared/http/problem";
 import { parseInput } from "../../shared/http/validate";
-import { InvalidSchemaError, type SchemaVersion } from "../../shared/registry/port";
+import { InvalidSchemaError, RegistrationConflictError, type SchemaVersion } from "../../shared/registry/port";
 import type { SchemaAdmin } from "../schemas";
 import { nameSegment } from "./inputs";
 import { ingressTopic } from "../../../model/topics";
@@ -29,6 +29,7 @@ export function schemaRoutes(app: FastifyInstance, schemas: SchemaAdmin): void {
       registration = await schemas.register(domain, event, body, options);
     } catch (err) {
       if (err instanceof InvalidSchemaError) throw new HttpProblem(400, "invalid-schema", err.message, err.problems.map((p) => ({ path: p.path || "/", message: p.message })));
+      if (err instanceof RegistrationConflictError) throw problems.unavailable(err.message);
       throw err;
     }
     const { outcome, topic } = registration;
