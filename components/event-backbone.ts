@@ -98,7 +98,8 @@ export class EventBackbone extends pulumi.ComponentResource {
     const clusters: Record<string, aws.msk.Cluster> = {};
     for (const [clusterKey, spec] of Object.entries(args.clusters)) {
       const clusterName = resourceName(args.env, `msk-${clusterKey}`);
-      const servesRoles = clusterRoles.filter((r) => args.roles[r] === clusterKey).join(",");
+      // Tag values allow no commas.
+      const servesRoles = clusterRoles.filter((r) => args.roles[r] === clusterKey).join("+");
       const cluster = new aws.msk.Cluster(
         clusterName,
         {

@@ -179,7 +179,7 @@ describe("EventBackbone with both roles on one cluster", () => {
     const clusters = resourcesOfType("aws:msk/cluster:Cluster");
     assert.equal(clusters.length, 1);
     assert.equal(clusters[0]!.inputs.clusterName, "webhooks-dev-msk-events");
-    assert.equal(clusters[0]!.inputs.tags["kafka-roles"], "ingress,egress");
+    assert.equal(clusters[0]!.inputs.tags["kafka-roles"], "ingress+egress");
     assert.equal(await valueOf(backbone.bootstrapBrokers.ingress), await valueOf(backbone.bootstrapBrokers.egress));
   });
 });

@@ -7,8 +7,11 @@
 // resource, MSK bootstrap brokers, and the outputs of the opaque awsx.ec2.Vpc component.
 
 import * as pulumi from "@pulumi/pulumi";
-// Internal, but the only way to know that every registration RPC has been answered.
-import { waitForRPCs } from "@pulumi/pulumi/runtime/settings";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
+
+// Internal to the SDK (absent from its typings), but the only way to know that every
+// registration RPC has been answered.
+const { waitForRPCs } = runtimeSettings as unknown as { waitForRPCs: () => Promise<void> };
 
 export const mockAccountId = "123456789012";
 export const mockRegion = "us-east-1";
