@@ -235,3 +235,24 @@ export function broadDataResources(policy: PolicyDocument): BroadGrant[] {
   }
   return found;
 }
+
+/** Trust policy of an IRSA role: only the one ServiceAccount, through the cluster's OIDC provider. */
+export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, serviceAccountSubject: string): Record<string, unknown> {
+  const issuer = oidcIssuer.replace(/^https:\/\//, "");
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: serviceAccountSubject,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+          },
+        },
+      },
+    ],
+  };
+}
