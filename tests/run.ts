@@ -3,7 +3,7 @@
 // whatever happens, and ends with the line CI reads: `N passed, N failed`.
 //
 //   npm test                                   every tests/**/*.test.ts except tests/chaos/**
-//   npm test -- tests/apps/gateway.test.ts     only these files (engines still started)
+//   npm test -- tests/apps/gateway.test.ts     only these files, directories or globs (engines still started)
 //   npm run test:chaos                         tests/chaos/** only
 //   npm test -- --test-name-pattern=409        other --test-* flags go to node's runner
 //
@@ -11,7 +11,7 @@
 // TEST_TIMEOUT_MS (per test, default 120000). An engine whose TEST_* variable is already set
 // (TEST_KAFKA_BROKERS, TEST_DYNAMODB_ENDPOINT, TEST_MOTO_ENDPOINT) is used, not started.
 import { spawn, type ChildProcess } from "node:child_process";
-import { globSync, mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { existsSync, globSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { startDynamoDb } from "../local/engines/dynamodb";
@@ -45,12 +45,23 @@ function parseRequest(argv: readonly string[]): RunRequest {
   return { chaos, files, runnerFlags };
 }
 
+/** A file, a directory (its `*.test.ts`, recursively) or a glob, relative to the repository. */
+function expandArgument(arg: string): string[] {
+  const path = resolve(arg);
+  if (existsSync(path)) {
+    if (!statSync(path).isDirectory()) return [relative(root, path)];
+    return globSync("**/*.test.ts", { cwd: path }).map((file) => relative(root, join(path, file)));
+  }
+  return globSync(arg, { cwd: root });
+}
+
 function testFiles(request: RunRequest): string[] {
   if (request.files.length > 0) {
-    for (const file of request.files) {
-      if (!existsSync(resolve(file))) throw new Error(`test file ${file} does not exist`);
-    }
-    return request.files.map((file) => relative(root, resolve(file)));
+    return request.files.flatMap((arg) => {
+      const files = expandArgument(arg);
+      if (files.length === 0) throw new Error(`${arg} matches no test file (give files, directories or globs)`);
+      return files;
+    });
   }
   const all = globSync("tests/**/*.test.ts", { cwd: root }).sort();
   const isChaos = (file: string) => file.startsWith(join("tests", "chaos") + "/");
@@ -179,7 +190,11 @@ async function main(): Promise<number> {
   try {
     const engineEnv = await timed(stderrLog, "engines ready", () => startEngines(stateDir));
     if (interruptedBy) return 130;
-    const testProcess = runNodeTests(files, request.runnerFlags, tapFile, { ...process.env, ...engineEnv });
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...engineEnv };
+    // Set when this harness itself runs inside a node test (its own tests do that); left in,
+    // it would make the nested runner talk the parent's wire protocol instead of reporting.
+    delete childEnv.NODE_TEST_CONTEXT;
+    const testProcess = runNodeTests(files, request.runnerFlags, tapFile, childEnv);
     child = testProcess;
     const code = await new Promise<number>((resolveCode) => {
       testProcess.once("error", (error) => {
