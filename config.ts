@@ -187,10 +187,7 @@ export type ServiceSpec = z.infer<typeof serviceSpec>;
 export type DataStoreBilling = z.infer<typeof billing>;
 
 /** The validated, defaulted stack configuration the components are built from. */
-export interface PlatformConfig extends ParsedConfig {
-  env: Env;
-  kafka: ParsedConfig["kafka"] & { roles: Record<ClusterRole, string> };
-}
+export type PlatformConfig = ParsedConfig & { kafka: { roles: Record<ClusterRole, string> } };
 
 /** The top-level keys, each read as `platform:<key>`. */
 export const configKeys = Object.keys(configSchema.shape) as (keyof ParsedConfig)[];
@@ -318,12 +315,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** Maps keyed by names the stack chooses: a stack that sets one replaces the default map whole. */
+const replacedWhole = new Set(["kafka.clusters"]);
+
 /** Objects merge field by field; anything else (arrays included) replaces the default. */
-function withDefaults(defaults: unknown, value: unknown): unknown {
+function withDefaults(defaults: unknown, value: unknown, path: string): unknown {
   if (value === undefined) return defaults;
-  if (isPlainObject(defaults) && isPlainObject(value)) {
+  if (isPlainObject(defaults) && isPlainObject(value) && !replacedWhole.has(path)) {
     const out: Record<string, unknown> = { ...defaults };
-    for (const [k, v] of Object.entries(value)) out[k] = withDefaults(defaults[k], v);
+    for (const [k, v] of Object.entries(value)) out[k] = withDefaults(defaults[k], v, `${path}.${k}`);
     return out;
   }
   return value;
@@ -339,15 +339,9 @@ export function loadPlatformConfig(source: ConfigSource): PlatformConfig {
   if (!envs.includes(env as Env)) {
     throw new ConfigError([{ key: "platform:env", value: env, message: `must be one of: ${envs.join(", ")}` }]);
   }
-  // Cluster names are map keys: a stack that lists its own clusters replaces the default set.
   const defaults = envDefaults[env as Env];
   const raw: Record<string, unknown> = {};
-  for (const key of configKeys) {
-    const value = source(key);
-    raw[key] = key === "kafka" && isPlainObject(value) && value.clusters !== undefined
-      ? withDefaults({ ...defaults.kafka, clusters: undefined }, value)
-      : withDefaults(defaults[key], value);
-  }
+  for (const key of configKeys) raw[key] = withDefaults(defaults[key], source(key), key);
 
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
