@@ -11,7 +11,12 @@ export type AdminTokenSource = { token: string } | { secretId: string; client: S
 
 export async function resolveAdminToken(source: AdminTokenSource): Promise<string> {
   if ("token" in source) return source.token;
-  const out = await source.client.send(new GetSecretValueCommand({ SecretId: source.secretId }));
+  let out;
+  try {
+    out = await source.client.send(new GetSecretValueCommand({ SecretId: source.secretId }));
+  } catch (err) {
+    throw new Error(`ADMIN_TOKEN_SECRET_ID: reading secret ${source.secretId} failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+  }
   const token = out.SecretString?.trim();
   if (!token) throw new Error(`secret ${source.secretId} holds no string value: expected the admin token as SecretString`);
   if (token.length < 16) throw new Error(`secret ${source.secretId}: the admin token is shorter than 16 characters`);
