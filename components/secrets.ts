@@ -1,12 +1,13 @@
 // Secrets: every Secrets Manager secret of model/secrets.ts, named `webhooks/{env}/{name}`,
 // encrypted with the secrets CMK, with a generated initial value.
 //
-// The initial value comes from Secrets Manager's own generator (GetRandomPassword) and is
-// written through the write-only `secretStringWo` field: the provider sends it to AWS and keeps
-// it out of the state file, and `secretStringWoVersion` pins it, so later `pulumi up` runs do
-// not rotate it (a fresh random value each run is ignored while the version stays 1). Operators
-// rotate by writing a new value in Secrets Manager; the program never reads it back.
-// (@pulumi/random would keep the value, as a Pulumi secret, in state; this keeps it nowhere.)
+// The initial value comes from Secrets Manager's own generator (GetRandomPassword, so no extra
+// provider plugin such as @pulumi/random) and goes through the write-only `secretStringWo`
+// field, pinned by `secretStringWoVersion`: AWS never returns it to the provider, and
+// `ignoreChanges` keeps the fresh random value each run produces from touching the secret, so
+// `pulumi up` never rotates it. Pulumi still records the input in its state, encrypted as a
+// Pulumi secret (the bridge does not yet drop write-only inputs: pulumi-terraform-bridge#3201).
+// Operators rotate the value in Secrets Manager; the program never reads it back.
 
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -55,7 +56,7 @@ export class Secrets extends pulumi.ComponentResource {
           secretStringWo: pulumi.secret(generated.randomPassword),
           secretStringWoVersion: 1,
         },
-        { parent: this },
+        { parent: this, ignoreChanges: ["secretStringWo"] },
       );
       arns[id] = secret.arn;
       names[id] = secret.name;

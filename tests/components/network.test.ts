@@ -1,4 +1,4 @@
-import { resetResources, resourceNamed, resourcesOfType, settle, valueOf } from "../support/pulumi-mocks";
+import { callsOf, resetResources, resourceNamed, resourcesOfType, settle, valueOf } from "../support/pulumi-mocks";
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { interfaceEndpointServices, Network } from "../../components/network";
@@ -56,6 +56,15 @@ describe("Network", () => {
     const gateways = resourcesOfType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.inputs.vpcEndpointType === "Gateway");
     assert.deepEqual(gateways.map((e) => e.inputs.serviceName).sort(), ["com.amazonaws.us-east-1.dynamodb", "com.amazonaws.us-east-1.s3"]);
     for (const e of gateways) assert.deepEqual(e.inputs.routeTableIds, ["rtb-private-1", "rtb-private-2", "rtb-private-3"]);
+  });
+
+  it("finds those route tables by their association with the private subnets of this VPC", () => {
+    const [lookup] = callsOf("aws:ec2/getRouteTables:getRouteTables");
+    assert.ok(lookup, "the route tables were not looked up");
+    assert.equal(lookup.inputs.vpcId, "vpc-webhooks-dev-vpc");
+    assert.deepEqual(lookup.inputs.filters, [
+      { name: "association.subnet-id", values: ["subnet-private-1", "subnet-private-2", "subnet-private-3"] },
+    ]);
   });
 
   it("adds every interface endpoint with private DNS, in the private subnets, behind the endpoint security group", () => {

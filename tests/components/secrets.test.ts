@@ -1,4 +1,4 @@
-import { isSecretInput, plainInput, resetResources, resourcesOfType, settle, valueOf } from "../support/pulumi-mocks";
+import { isSecretInput, optionsOf, plainInput, recordOptions, resetResources, resourcesOfType, settle, valueOf } from "../support/pulumi-mocks";
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Secrets } from "../../components/secrets";
@@ -10,7 +10,7 @@ describe("Secrets", () => {
   let component: Secrets;
   before(async () => {
     resetResources();
-    component = new Secrets("secrets", { env: "staging", secretsKeyArn });
+    component = new Secrets("secrets", { env: "staging", secretsKeyArn }, { transformations: [recordOptions] });
     await settle();
   });
 
@@ -28,6 +28,12 @@ describe("Secrets", () => {
     assert.equal(plainInput<string>(admin.inputs.secretStringWo).length, secrets.adminToken.generatedLength);
     assert.equal(admin.inputs.secretStringWoVersion, 1);
     assert.equal(admin.inputs.secretString, undefined, "the value must not go into the stored secretString field");
+  });
+
+  it("never rewrites the value after creation, so a later run's fresh random value does not rotate it", () => {
+    for (const v of resourcesOfType("aws:secretsmanager/secretVersion:SecretVersion")) {
+      assert.deepEqual(optionsOf(v.type, v.name).ignoreChanges, ["secretStringWo"]);
+    }
   });
 
   it("marks the generated value as a Pulumi secret", () => {

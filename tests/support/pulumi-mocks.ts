@@ -49,6 +49,24 @@ export function resourceNamed(type: string, name: string): CapturedResource {
 export function resetResources(): void {
   captured.length = 0;
   capturedOptions.length = 0;
+  capturedCalls.length = 0;
+}
+
+export interface CapturedCall {
+  token: string;
+  inputs: Record<string, any>;
+  provider: string;
+}
+
+const capturedCalls: CapturedCall[] = [];
+
+export function allCalls(): readonly CapturedCall[] {
+  return capturedCalls;
+}
+
+/** Every data source (invoke) call of the given token since the last reset. */
+export function callsOf(token: string): CapturedCall[] {
+  return capturedCalls.filter((c) => c.token === token);
 }
 
 export interface CapturedOptions {
@@ -178,6 +196,7 @@ pulumi.runtime.setMocks(
       return { id, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
     },
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+      capturedCalls.push({ token: args.token, inputs: args.inputs, provider: args.provider ?? "" });
       return callResult(args.token, args.inputs);
     },
   },

@@ -2,7 +2,7 @@
 // every stack must keep, over EVERY captured resource. Each tests/stacks/<env>.test.ts calls
 // these (one env per file: the program registers resources into one process-wide mock).
 
-import { allOptions, allResources, recordOptions, resetResources, resourcesOfType, settle, type CapturedResource } from "./pulumi-mocks";
+import { allCalls, allOptions, allResources, recordOptions, resetResources, resourcesOfType, settle, type CapturedResource } from "./pulumi-mocks";
 import { it } from "node:test";
 import assert from "node:assert/strict";
 import { cloudWatchRetentionDays, loadPlatformConfig, type Env, type PlatformConfig } from "../../config";
@@ -52,6 +52,8 @@ export function stackInvariants(env: Env, stack: () => BuiltStack): void {
     assert.equal(resourcesOfType("pulumi:providers:aws").length, 1);
     const expected = `::pulumi:providers:aws::webhooks-${env}-aws::`;
     for (const r of awsResources()) assert.ok(r.provider.includes(expected), `${r.type} ${r.name} uses provider "${r.provider}"`);
+    assert.ok(allCalls().length > 0);
+    for (const c of allCalls()) assert.ok(c.provider.includes(expected), `data source ${c.token} uses provider "${c.provider}"`);
   });
 
   it("puts environment, owner, cost centre, project and managed-by on every resource through the provider's default tags", () => {
