@@ -46,6 +46,7 @@ describe("gateway: POST /v1/events on Kafka and DynamoDB Local", () => {
   let apiKey: string;
   let otherDomainKey: string;
   let registry: LocalSchemaRegistry;
+  let sendBatchCalls = 0;
 
   before(async () => {
     tables = await testTables("gateway");
@@ -64,10 +65,17 @@ describe("gateway: POST /v1/events on Kafka and DynamoDB Local", () => {
     producer = client.producer(gatewayProducerConfig);
     await producer.connect();
 
+    // The real producer, with its produce requests counted (to show that requests share batches).
+    const counted: Producer = Object.assign(Object.create(producer) as Producer, {
+      sendBatch: (batch: Parameters<Producer["sendBatch"]>[0]) => {
+        sendBatchCalls += 1;
+        return producer.sendBatch(batch);
+      },
+    });
     service = createGatewayService({
       doc: tables.doc,
       tablePrefix: tables.prefix,
-      producer,
+      producer: counted,
       kafkaAdmin: admin,
       registry,
       logger: pino({ level: "silent" }),
@@ -213,6 +221,37 @@ describe("gateway: POST /v1/events on Kafka and DynamoDB Local", () => {
       const record = records.find((r) => sourceOf(r) === sent.source)!;
       assert.equal((JSON.parse(record.value) as IngressRecord).eventId, res.body.events[i].eventId);
     });
+  });
+
+  it("answers a batch that repeats one source and id with one record and the same eventId marked duplicate", async () => {
+    const first = event();
+    const res = await post([first, { ...first }, event()], { contentType: batchType });
+    assert.equal(res.status, 202);
+    assert.equal(res.body.events[1].eventId, res.body.events[0].eventId);
+    assert.equal(res.body.events[1].duplicate, true);
+    assert.equal(res.body.events[0].duplicate, undefined);
+    await assertNothingPublishedFrom([]);
+    assert.equal(collector.records.filter((r) => sourceOf(r) === first.source).length, 1);
+  });
+
+  it("answers concurrent copies of one event with one eventId and writes one record", async () => {
+    const sent = event();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => post(sent)));
+    assert.deepEqual(answers.map((a) => a.status), Array(10).fill(202));
+    assert.equal(new Set(answers.map((a) => a.body.eventId)).size, 1);
+    assert.equal(answers.filter((a) => a.body.duplicate !== true).length, 1);
+    await assertNothingPublishedFrom([]);
+    assert.equal(collector.records.filter((r) => sourceOf(r) === sent.source).length, 1);
+  });
+
+  it("lets concurrent requests share produce requests rather than one per request", async () => {
+    const events = Array.from({ length: 30 }, () => event());
+    const before = sendBatchCalls;
+    const answers = await Promise.all(events.map((e) => post(e)));
+    assert.deepEqual(answers.map((a) => a.status), Array(30).fill(202));
+    const calls = sendBatchCalls - before;
+    assert.ok(calls < 30, `30 requests took ${calls} produce requests`);
+    await collector.waitFor((r) => events.some((e) => e.source === sourceOf(r)), 30);
   });
 
   it("answers 400 problem+json for malformed JSON", async () => {
