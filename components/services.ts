@@ -109,13 +109,15 @@ export class Services extends pulumi.ComponentResource {
     super("platform:services:Services", name, {}, opts);
     this.imageTag = args.imageTag ?? imageSourceTag();
     if (args.ingress.domain) this.gatewayUrl = `https://${args.ingress.domain}`;
-    const arns = pulumi.all({
-      kafkaClusterArns: pulumi.all(args.kafka.clusterArns),
-      tableArns: pulumi.all(args.tableArns),
-      glueRegistryArn: args.schemaRegistry.arn,
-      secretArns: pulumi.all(args.secretArns),
-      secretsKeyArn: args.secretsKeyArn,
-    });
+    const arns: pulumi.Output<Omit<PlatformArns, "region">> = pulumi
+      .all([pulumi.all(args.kafka.clusterArns), pulumi.all(args.tableArns), args.schemaRegistry.arn, pulumi.all(args.secretArns), args.secretsKeyArn])
+      .apply(([kafkaClusterArns, tableArns, glueRegistryArn, secretArns, secretsKeyArn]) => ({
+        kafkaClusterArns: kafkaClusterArns as Record<ClusterRole, string>,
+        tableArns: tableArns as Record<TableId, string>,
+        glueRegistryArn,
+        secretArns: secretArns as Record<SecretId, string>,
+        secretsKeyArn,
+      }));
 
     const repositoryUrls = {} as Record<ServiceName, pulumi.Output<string>>;
     const roleArns = {} as Record<ServiceName, pulumi.Output<string>>;
