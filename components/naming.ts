@@ -10,6 +10,11 @@ export function resourceName(env: Env, component: string): string {
   return `${project}-${env}-${component}`;
 }
 
+/** CloudWatch log group of one of our components: `/webhooks/{env}/{component}`. */
+export function logGroupName(env: Env, component: string): string {
+  return `/${project}/${env}/${component}`;
+}
+
 /** Names the blueprint fixes; they are kept exactly as written there. */
 export const fixedNames = {
   /** Security group of the MSK brokers. */

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import type { Env, NatStrategy } from "../config";
-import { componentTags, fixedNames, resourceName } from "./naming";
+import { componentTags, fixedNames, logGroupName, resourceName } from "./naming";
 
 export interface NetworkArgs {
   env: Env;
@@ -168,7 +168,7 @@ export class Network extends pulumi.ComponentResource {
     const logGroup = new aws.cloudwatch.LogGroup(
       resourceName(args.env, "vpc-flow-logs"),
       {
-        name: `/webhooks/${args.env}/vpc-flow-logs`,
+        name: logGroupName(args.env, "vpc-flow-logs"),
         retentionInDays: args.logRetentionDays,
         kmsKeyId: args.logsKeyArn,
         tags,
