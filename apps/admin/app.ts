@@ -7,10 +7,12 @@ import type { ServiceMetrics } from "../shared/metrics";
 import type { Readiness } from "../shared/readiness";
 import { adminAuthHook } from "./admin-token";
 import type { DeliveryStatusReader } from "./deliveries";
+import type { DlqReplayer } from "./dlq-replay";
 import type { ProducerRegistry } from "./producers";
 import type { SchemaAdmin } from "./schemas";
 import type { SubscriptionService } from "./subscriptions";
 import { deliveryRoutes } from "./routes/deliveries";
+import { dlqRoutes } from "./routes/dlq";
 import { producerRoutes } from "./routes/producers";
 import { schemaRoutes } from "./routes/schemas";
 import { subscriptionRoutes } from "./routes/subscriptions";
@@ -24,6 +26,7 @@ export interface AdminAppDeps {
   schemas: SchemaAdmin;
   subscriptions: SubscriptionService;
   deliveries: DeliveryStatusReader;
+  dlqReplayer: DlqReplayer;
 }
 
 export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
@@ -34,6 +37,7 @@ export function buildAdminApp(deps: AdminAppDeps): FastifyInstance {
     schemaRoutes(api, deps.schemas);
     subscriptionRoutes(api, deps.subscriptions);
     deliveryRoutes(api, deps.deliveries);
+    dlqRoutes(api, deps.subscriptions, deps.dlqReplayer);
   });
   return app;
 }

@@ -28,11 +28,12 @@ async function main(): Promise<void> {
   await Promise.all([ingressAdmin.connect(), egressAdmin.connect()]);
   const registry = createSchemaRegistry({ kind: env.SCHEMA_REGISTRY, glueRegistryName: env.GLUE_REGISTRY_NAME, region: env.AWS_REGION, tablePrefix: env.TABLE_PREFIX }, doc);
 
-  const app = createAdminService({
+  const { app, dlqReplayer } = createAdminService({
     doc,
     tablePrefix: env.TABLE_PREFIX,
     ingressAdmin,
     egressAdmin,
+    egressKafka: kafka.egress,
     registry,
     logger,
     adminToken,
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     logger,
     server: app,
     steps: [
+      { name: "disconnect DLQ replay producer", run: () => dlqReplayer.close() },
       { name: "disconnect Kafka admins", run: async () => void (await Promise.all([ingressAdmin.disconnect(), egressAdmin.disconnect()])) },
       { name: "close DynamoDB client", run: async () => doc.destroy() },
     ],

@@ -3,7 +3,7 @@
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { FastifyInstance } from "fastify";
-import type { Admin } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import type { Logger } from "pino";
 import { tableName } from "../../model/tables";
 import { createMetrics } from "../shared/metrics";
@@ -13,6 +13,7 @@ import { checkDeliveryUrl } from "../shared/target-guard";
 import type { TopicSizing } from "../shared/topic-admin";
 import { buildAdminApp } from "./app";
 import { DeliveryStatusReader } from "./deliveries";
+import { DlqReplayer } from "./dlq-replay";
 import { ProducerRegistry } from "./producers";
 import { SchemaAdmin } from "./schemas";
 import { SubscriptionService } from "./subscriptions";
@@ -23,6 +24,8 @@ export interface AdminServiceOptions {
   /** Kafka admin clients per cluster role: ingress topics on one, egress topics on the other. */
   ingressAdmin: Admin;
   egressAdmin: Admin;
+  /** The egress cluster's client: DLQ replay reads the DLQ and writes egress topics with it. */
+  egressKafka: Kafka;
   registry: SchemaRegistry;
   logger: Logger;
   adminToken: string;
@@ -30,9 +33,15 @@ export interface AdminServiceOptions {
   allowPrivateTargets: boolean;
 }
 
-export function createAdminService(options: AdminServiceOptions): FastifyInstance {
+export interface AdminService {
+  app: FastifyInstance;
+  dlqReplayer: DlqReplayer;
+}
+
+export function createAdminService(options: AdminServiceOptions): AdminService {
   const table = (id: Parameters<typeof tableName>[0]) => tableName(id, options.tablePrefix);
-  return buildAdminApp({
+  const dlqReplayer = new DlqReplayer(options.egressKafka);
+  const app = buildAdminApp({
     logger: options.logger,
     metrics: createMetrics("admin"),
     readiness: createReadiness({
@@ -53,5 +62,7 @@ export function createAdminService(options: AdminServiceOptions): FastifyInstanc
       checkUrl: (url) => checkDeliveryUrl(url, { allowPrivateTargets: options.allowPrivateTargets }),
     }),
     deliveries: new DeliveryStatusReader(options.doc, table("eventDeliveryStatus")),
+    dlqReplayer,
   });
+  return { app, dlqReplayer };
 }

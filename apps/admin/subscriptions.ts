@@ -151,7 +151,14 @@ export class SubscriptionService {
     return items.map(toView);
   }
 
-  private async find(partnerId: string, id: string): Promise<SubscriptionItem> {
+  /** A subscription by id alone (DLQ replay names only the subscription). */
+  async get(id: string): Promise<SubscriptionView> {
+    const item = await this.findById(id);
+    if (!item) throw new SubscriptionError("not-found", `there is no subscription ${id}`);
+    return toView(item);
+  }
+
+  private async findById(id: string): Promise<SubscriptionItem | undefined> {
     const out = await this.deps.doc.send(
       new QueryCommand({
         TableName: this.deps.subscriptionsTable,
@@ -160,12 +167,17 @@ export class SubscriptionService {
         ExpressionAttributeValues: { ":id": id },
       }),
     );
-    const item = (out.Items ?? [])[0] as SubscriptionItem | undefined;
-    if (!item || item.partner_id !== partnerId) throw new SubscriptionError("not-found", `partner ${partnerId} has no subscription ${id}`);
+    const indexed = (out.Items ?? [])[0] as SubscriptionItem | undefined;
+    if (!indexed) return undefined;
     // The index is eventually consistent: read the item itself for the current state.
-    const current = await this.getByKey(item.subscription_key);
-    if (!current || current.subscription_id !== id) throw new SubscriptionError("not-found", `partner ${partnerId} has no subscription ${id}`);
-    return current;
+    const current = await this.getByKey(indexed.subscription_key);
+    return current?.subscription_id === id ? current : undefined;
+  }
+
+  private async find(partnerId: string, id: string): Promise<SubscriptionItem> {
+    const item = await this.findById(id);
+    if (!item || item.partner_id !== partnerId) throw new SubscriptionError("not-found", `partner ${partnerId} has no subscription ${id}`);
+    return item;
   }
 
   private async getByKey(key: string): Promise<SubscriptionItem | undefined> {

@@ -46,17 +46,18 @@ describe("admin API on Kafka and DynamoDB Local", () => {
     client = kafka("admin-test");
     kafkaAdmin = client.admin();
     await kafkaAdmin.connect();
-    app = createAdminService({
+    ({ app } = createAdminService({
       doc: tables.doc,
       tablePrefix: tables.prefix,
       ingressAdmin: kafkaAdmin,
       egressAdmin: kafkaAdmin,
+      egressKafka: client,
       registry: new LocalSchemaRegistry(tables.doc, tables.prefix),
       logger: pino({ level: "silent" }),
       adminToken,
       sizing: { partitions: 3, replicationFactor: 1 },
       allowPrivateTargets: false,
-    });
+    }));
     base = await listen(app);
   });
 
