@@ -30,7 +30,7 @@ export async function ensureTopic(admin: Admin, topic: string, kind: TopicKind, 
   } catch (err) {
     // Two callers racing on the same topic: the loser sees TOPIC_ALREADY_EXISTS from the broker.
     if (isTopicAlreadyExists(err)) return "exists";
-    throw err;
+    throw new Error(`creating topic ${topic} (${sizing.partitions} partitions, replication factor ${sizing.replicationFactor}) failed: ${describe(err)}`, { cause: err });
   }
 }
 
@@ -38,4 +38,11 @@ function isTopicAlreadyExists(err: unknown): boolean {
   const e = err as { type?: string; errors?: { type?: string }[] };
   if (e?.type === "TOPIC_ALREADY_EXISTS") return true;
   return Array.isArray(e?.errors) && e.errors.length > 0 && e.errors.every((x) => x.type === "TOPIC_ALREADY_EXISTS");
+}
+
+/** kafkajs reports per-topic failures inside an aggregate whose own message says little. */
+function describe(err: unknown): string {
+  const e = err as { message?: string; errors?: { type?: string; message?: string }[] };
+  if (Array.isArray(e?.errors) && e.errors.length > 0) return e.errors.map((x) => `${x.type ?? "error"}: ${x.message ?? ""}`).join("; ");
+  return e?.message ?? String(err);
 }
