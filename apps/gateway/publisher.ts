@@ -1,9 +1,11 @@
-// Producer batching: concurrent requests share produce requests. Records are collected for a
-// short linger (PRODUCER_LINGER_MS), then sent with one sendBatch (acks=all); each caller's
-// promise settles when the batch holding its records is acknowledged or fails. Throughput then
-// does not pay one broker round trip per HTTP request, and durability is unchanged.
+// Producer batching: concurrent requests share produce requests. Records are queued per topic
+// for a short linger (PRODUCER_LINGER_MS), then each topic's queue goes out as one sendBatch
+// (acks=all); a caller's promise settles when every batch holding its records is acknowledged
+// or one fails. Throughput then does not pay one broker round trip per HTTP request, and
+// durability is unchanged. Queues are per topic so a failing topic (deleted, unauthorised)
+// fails only the requests that write to it, not every request that shared its linger.
 
-import type { Message, Producer, TopicMessages } from "kafkajs";
+import type { Message, Producer } from "kafkajs";
 
 export interface OutgoingRecord {
   topic: string;
@@ -17,24 +19,28 @@ export interface RecordPublisher {
   publish(records: OutgoingRecord[]): Promise<void>;
 }
 
-interface Pending {
-  records: OutgoingRecord[];
+interface Waiter {
+  messages: Message[];
   resolve: () => void;
   reject: (err: unknown) => void;
 }
 
+interface TopicQueue {
+  waiters: Waiter[];
+  records: number;
+  timer?: NodeJS.Timeout;
+}
+
 export interface BatchingOptions {
   lingerMs: number;
-  /** Flush at once when this many records wait, whatever the linger. */
+  /** Flush a topic's queue at once when this many records wait, whatever the linger. */
   maxBatchRecords?: number;
   /** Broker-side wait for the in-sync replicas' acknowledgement. */
   ackTimeoutMs?: number;
 }
 
 export class BatchingPublisher implements RecordPublisher {
-  private queue: Pending[] = [];
-  private queuedRecords = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly queues = new Map<string, TopicQueue>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxBatchRecords: number;
 
@@ -46,52 +52,52 @@ export class BatchingPublisher implements RecordPublisher {
   }
 
   publish(records: OutgoingRecord[]): Promise<void> {
-    if (records.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
-      this.queuedRecords += records.length;
-      if (this.queuedRecords >= this.maxBatchRecords || this.options.lingerMs === 0) this.flushNow();
-      else this.timer ??= setTimeout(() => this.flushNow(), this.options.lingerMs);
-    });
+    const byTopic = new Map<string, Message[]>();
+    for (const r of records) {
+      let messages = byTopic.get(r.topic);
+      if (!messages) byTopic.set(r.topic, (messages = []));
+      messages.push({ key: r.key, value: r.value, headers: r.headers });
+    }
+    return Promise.all([...byTopic].map(([topic, messages]) => this.enqueue(topic, messages))).then(() => undefined);
   }
 
   /** Sends what is queued and waits for every batch in flight (shutdown). */
   async flush(): Promise<void> {
-    this.flushNow();
+    for (const topic of [...this.queues.keys()]) this.flushTopic(topic);
     await Promise.allSettled([...this.inFlight]);
   }
 
-  private flushNow(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    this.queuedRecords = 0;
-    const sending = this.send(batch);
+  private enqueue(topic: string, messages: Message[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let queue = this.queues.get(topic);
+      if (!queue) this.queues.set(topic, (queue = { waiters: [], records: 0 }));
+      queue.waiters.push({ messages, resolve, reject });
+      queue.records += messages.length;
+      if (queue.records >= this.maxBatchRecords || this.options.lingerMs === 0) this.flushTopic(topic);
+      else queue.timer ??= setTimeout(() => this.flushTopic(topic), this.options.lingerMs);
+    });
+  }
+
+  private flushTopic(topic: string): void {
+    const queue = this.queues.get(topic);
+    if (!queue) return;
+    this.queues.delete(topic);
+    clearTimeout(queue.timer);
+    const sending = this.send(topic, queue.waiters);
     this.inFlight.add(sending);
     void sending.finally(() => this.inFlight.delete(sending));
   }
 
-  private async send(batch: Pending[]): Promise<void> {
+  private async send(topic: string, waiters: Waiter[]): Promise<void> {
     try {
-      await this.producer.sendBatch({ acks: -1, timeout: this.options.ackTimeoutMs ?? 5000, topicMessages: byTopic(batch) });
-      for (const p of batch) p.resolve();
+      await this.producer.sendBatch({
+        acks: -1,
+        timeout: this.options.ackTimeoutMs ?? 5000,
+        topicMessages: [{ topic, messages: waiters.flatMap((w) => w.messages) }],
+      });
+      for (const w of waiters) w.resolve();
     } catch (err) {
-      for (const p of batch) p.reject(err);
+      for (const w of waiters) w.reject(err);
     }
   }
-}
-
-/** Groups records by topic, keeping each caller's order within a topic. */
-function byTopic(batch: Pending[]): TopicMessages[] {
-  const topics = new Map<string, Message[]>();
-  for (const { records } of batch) {
-    for (const r of records) {
-      let messages = topics.get(r.topic);
-      if (!messages) topics.set(r.topic, (messages = []));
-      messages.push({ key: r.key, value: r.value, headers: r.headers });
-    }
-  }
-  return [...topics].map(([topic, messages]) => ({ topic, messages }));
 }

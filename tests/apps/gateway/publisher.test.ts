@@ -21,17 +21,31 @@ function recordingProducer(outcome: () => Promise<void> = async () => undefined)
 const rec = (topic: string, key: string): OutgoingRecord => ({ topic, key, value: `{"k":"${key}"}`, headers: { event_id: key } });
 
 describe("BatchingPublisher", () => {
-  it("sends concurrent publishes within the linger as one sendBatch with acks=all, grouped by topic in order", async () => {
+  it("sends concurrent publishes within the linger as one sendBatch per topic with acks=all, in order", async () => {
     const { producer, batches } = recordingProducer();
     const publisher = new BatchingPublisher(producer, { lingerMs: 20 });
     await Promise.all([publisher.publish([rec("a", "1"), rec("b", "2")]), publisher.publish([rec("a", "3")]), publisher.publish([rec("b", "4")])]);
-    assert.equal(batches.length, 1);
-    assert.equal(batches[0]!.acks, -1);
+    assert.equal(batches.length, 2);
+    assert.ok(batches.every((b) => b.acks === -1));
     assert.deepEqual(
-      batches[0]!.topicMessages!.map((t) => [t.topic, t.messages.map((m) => m.key)]),
-      [["a", ["1", "3"]], ["b", ["2", "4"]]],
+      batches.map((b) => b.topicMessages!.map((t) => [t.topic, t.messages.map((m) => m.key)])).sort(),
+      [[["a", ["1", "3"]]], [["b", ["2", "4"]]]],
     );
-    assert.deepEqual(batches[0]!.topicMessages![0]!.messages[0]!.headers, { event_id: "1" });
+    assert.deepEqual(batches.find((b) => b.topicMessages![0]!.topic === "a")!.topicMessages![0]!.messages[0]!.headers, { event_id: "1" });
+  });
+
+  it("fails only the callers writing to a failing topic, and a caller spanning topics when any of its topics fails", async () => {
+    const batches: ProducerBatch[] = [];
+    const producer = {
+      async sendBatch(batch: ProducerBatch) {
+        batches.push(batch);
+        if (batch.topicMessages![0]!.topic === "gone") throw new Error("UNKNOWN_TOPIC_OR_PARTITION");
+        return [];
+      },
+    } as unknown as Producer;
+    const publisher = new BatchingPublisher(producer, { lingerMs: 10 });
+    const results = await Promise.allSettled([publisher.publish([rec("a", "1")]), publisher.publish([rec("gone", "2")]), publisher.publish([rec("a", "3"), rec("gone", "4")])]);
+    assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "rejected"]);
   });
 
   it("does not resolve a caller before its batch is acknowledged", async () => {
