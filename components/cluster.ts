@@ -86,6 +86,8 @@ export class Cluster extends pulumi.ComponentResource {
   readonly namespaces: Record<NamespaceId, k8s.core.v1.Namespace>;
   readonly nodeGroups: aws.eks.NodeGroup[];
   readonly loadBalancerControllerRoleArn: pulumi.Output<string>;
+  /** What workloads wait for: the namespaces, the node groups and the load balancer controller. */
+  readonly ready: pulumi.Resource[];
   /** Set when a domain and hosted zone are configured: the validated certificate for the gateway's ALB. */
   readonly certificateArn?: pulumi.Output<string>;
 
@@ -166,7 +168,9 @@ export class Cluster extends pulumi.ComponentResource {
       ]),
     ) as Record<NamespaceId, k8s.core.v1.Namespace>;
 
-    this.loadBalancerControllerRoleArn = this.loadBalancerController(args, tags);
+    const controller = this.loadBalancerController(args, tags);
+    this.loadBalancerControllerRoleArn = controller.roleArn;
+    this.ready = [...Object.values(this.namespaces), ...this.nodeGroups, controller.release];
     if (args.ingress.domain && args.ingress.hostedZoneId) {
       this.certificateArn = this.certificate(args.env, args.ingress.domain, args.ingress.hostedZoneId, tags);
     }
@@ -227,7 +231,7 @@ export class Cluster extends pulumi.ComponentResource {
     );
   }
 
-  private loadBalancerController(args: ClusterArgs, tags: Record<string, string>): pulumi.Output<string> {
+  private loadBalancerController(args: ClusterArgs, tags: Record<string, string>): { roleArn: pulumi.Output<string>; release: k8s.helm.v3.Release } {
     const roleName = resourceName(args.env, "aws-load-balancer-controller");
     const subject = `system:serviceaccount:${loadBalancerController.namespace}:${loadBalancerController.serviceAccount}`;
     const role = new aws.iam.Role(
@@ -252,8 +256,8 @@ export class Cluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new k8s.helm.v3.Release(
-      loadBalancerController.chart,
+    const release = new k8s.helm.v3.Release(
+      roleName,
       {
         name: loadBalancerController.chart,
         chart: loadBalancerController.chart,
@@ -278,7 +282,7 @@ export class Cluster extends pulumi.ComponentResource {
       },
       { parent: this, provider: this.provider, dependsOn: this.nodeGroups },
     );
-    return role.arn;
+    return { roleArn: role.arn, release };
   }
 
   private certificate(env: Env, domain: string, hostedZoneId: string, tags: Record<string, string>): pulumi.Output<string> {

@@ -236,9 +236,12 @@ export function broadDataResources(policy: PolicyDocument): BroadGrant[] {
   return found;
 }
 
-/** Trust policy of an IRSA role: only the one ServiceAccount, through the cluster's OIDC provider. */
+/**
+ * Trust policy of an IRSA role: only the one ServiceAccount, through the cluster's OIDC
+ * provider. `oidcIssuer` is the issuer without its scheme, as eks.Cluster's `oidcIssuer` gives it
+ * (`oidc.eks.<region>.amazonaws.com/id/<id>`).
+ */
 export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, serviceAccountSubject: string): Record<string, unknown> {
-  const issuer = oidcIssuer.replace(/^https:\/\//, "");
   return {
     Version: "2012-10-17",
     Statement: [
@@ -248,8 +251,8 @@ export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, ser
         Action: "sts:AssumeRoleWithWebIdentity",
         Condition: {
           StringEquals: {
-            [`${issuer}:sub`]: serviceAccountSubject,
-            [`${issuer}:aud`]: "sts.amazonaws.com",
+            [`${oidcIssuer}:sub`]: serviceAccountSubject,
+            [`${oidcIssuer}:aud`]: "sts.amazonaws.com",
           },
         },
       },

@@ -29,7 +29,7 @@ export const imagePlatform = "linux/arm64";
 /** What the services need from the cluster tier. */
 export interface ServicesCluster {
   oidcProviderArn: pulumi.Input<string>;
-  /** The OIDC issuer, with or without `https://`. */
+  /** The OIDC issuer without `https://`, as eks.Cluster's `oidcIssuer` gives it. */
   oidcIssuer: pulumi.Input<string>;
   provider: k8s.Provider;
   /** Installed before the releases: the namespaces, the node groups, the load balancer controller. */

@@ -29,7 +29,7 @@ monitor.mocks = {
 };
 
 const account = "123456789012";
-const oidcIssuer = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE0123";
+const oidcIssuer = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE0123";
 const oidcProviderArn = `arn:aws:iam::${account}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE0123`;
 const clusterArn = (env: Env, role: string) => `arn:aws:kafka:us-east-1:${account}:cluster/webhooks-${env}-msk-${role}/uuid-1`;
 const brokers = (env: Env, role: string) => [1, 2, 3].map((i) => `b-${i}.webhooks-${env}-msk-${role}.abc.c2.kafka.us-east-1.amazonaws.com:9098`).join(",");
