@@ -11,6 +11,7 @@ export interface ChildSpec {
   command: string;
   args: string[];
   env: NodeJS.ProcessEnv;
+  cwd: string;
   /** Polled until it answers 200; the child is ready then. */
   readyUrl: string;
   color: number;
@@ -40,7 +41,10 @@ export class Supervisor {
   }
 
   async start(spec: ChildSpec): Promise<void> {
-    const child = spawn(spec.command, spec.args, { env: spec.env, stdio: ["ignore", "pipe", "pipe"] });
+    // Own process group: a Ctrl-C in the terminal reaches only the runner, which then stops
+    // the children one by one, in order, so each drains once instead of being cut short.
+    const child = spawn(spec.command, spec.args, { env: spec.env, cwd: spec.cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    if (this.children.length === 0) process.once("exit", () => this.killAllNow());
     const prefix = this.prefix(spec.name, spec.color);
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on("line", (line) => this.write(`${prefix} ${formatLogLine(line)}`));
@@ -83,14 +87,28 @@ export class Supervisor {
     for (const child of ordered) await this.stopOne(child);
   }
 
+  /** Last resort when the runner itself exits: no child may outlive it. */
+  private killAllNow(): void {
+    for (const child of this.children) signalGroup(child.process, "SIGKILL");
+  }
+
   private async stopOne(child: Running): Promise<void> {
     if (child.process.exitCode !== null || child.process.signalCode !== null) return;
-    child.process.kill("SIGTERM");
+    signalGroup(child.process, "SIGTERM");
     const timer = setTimeout(() => {
       this.write(`${this.prefix(child.spec.name, child.spec.color)} did not stop within ${stopTimeoutMs / 1000}s; killing it`);
-      child.process.kill("SIGKILL");
+      signalGroup(child.process, "SIGKILL");
     }, stopTimeoutMs);
     await child.exited;
     clearTimeout(timer);
+  }
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
   }
 }
