@@ -1,7 +1,8 @@
 // The values.schema.json of every service chart, generated from one description so the charts'
 // values keep one shape. Each chart differs only in what is truly its own: its component
 // label, its port (model/ports.ts), the environment variables its service reads
-// (docs/architecture.md, "Service environment") and, for the gateway, its ALB Ingress.
+// (docs/architecture.md, "Service environment", and apps/<service>/config.ts) and, for the
+// gateway, its ALB Ingress.
 //
 // Regenerate after a change: node --import tsx charts/values-schema.ts
 // tests/charts/values-schema.test.ts fails when a committed schema differs from this.
@@ -45,7 +46,7 @@ export const chartProfiles: Readonly<Record<ServiceName, ChartProfile>> = {
   },
   processor: {
     component: "routing",
-    envNames: [...everyService, "PRODUCER_LINGER_MS"],
+    envNames: [...everyService, "PRODUCER_LINGER_MS", "SUBSCRIPTION_CACHE_TTL_MS", "TOPIC_REFRESH_MS", "KAFKA_SESSION_TIMEOUT_MS"],
     hasIngress: false,
   },
   dispatcher: {
@@ -60,6 +61,9 @@ export const chartProfiles: Readonly<Record<ServiceName, ChartProfile>> = {
       "CIRCUIT_BREAKER_THRESHOLD",
       "CIRCUIT_BREAKER_HALF_OPEN_MS",
       "DELIVERY_CONCURRENCY",
+      "SUBSCRIPTION_CACHE_TTL_MS",
+      "TOPIC_REFRESH_MS",
+      "KAFKA_SESSION_TIMEOUT_MS",
     ],
     hasIngress: false,
   },

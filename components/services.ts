@@ -186,6 +186,7 @@ export class Services extends pulumi.ComponentResource {
     const policy = new aws.iam.RolePolicy(
       name,
       {
+        name,
         role: role.name,
         policy: arns.apply((resolved) => JSON.stringify(servicePolicy(service, { region: args.region, ...resolved }))),
       },
