@@ -14,15 +14,13 @@ async function main(): Promise<void> {
   const logger = createLogger("gateway", env.LOG_LEVEL);
   const doc = createDocumentClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
   const kafka = createKafka({ clientId: "webhooks-gateway-ingress", brokers: env.KAFKA_INGRESS_BROKERS, auth: env.KAFKA_AUTH, region: env.AWS_REGION, logger });
-  const producer = kafka.producer(gatewayProducerConfig);
   const kafkaAdmin = kafka.admin();
-  await producer.connect();
   const registry = createSchemaRegistry({ kind: env.SCHEMA_REGISTRY, glueRegistryName: env.GLUE_REGISTRY_NAME, region: env.AWS_REGION, tablePrefix: env.TABLE_PREFIX }, doc);
 
   const { app, publisher } = createGatewayService({
     doc,
     tablePrefix: env.TABLE_PREFIX,
-    producer,
+    createProducer: () => kafka.producer(gatewayProducerConfig),
     kafkaAdmin,
     registry,
     logger,
@@ -31,12 +29,13 @@ async function main(): Promise<void> {
     idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS,
   });
 
+  await publisher.connect();
+
   installShutdown({
     logger,
     server: app,
     steps: [
-      { name: "flush producer", run: () => publisher.flush() },
-      { name: "disconnect producer", run: () => producer.disconnect() },
+      { name: "flush and disconnect producer", run: () => publisher.close() },
       { name: "disconnect admin", run: () => kafkaAdmin.disconnect() },
       { name: "close DynamoDB client", run: async () => doc.destroy() },
     ],

@@ -4,6 +4,11 @@
 // or one fails. Throughput then does not pay one broker round trip per HTTP request, and
 // durability is unchanged. Queues are per topic so a failing topic (deleted, unauthorised)
 // fails only the requests that write to it, not every request that shared its linger.
+//
+// After a failed send the producer is replaced by a fresh one (a new producer id). The
+// idempotent producer numbers its batches; a batch the broker wrote but whose acknowledgement
+// was lost would otherwise share its sequence numbers with the next batch, which the broker
+// could then acknowledge as a duplicate without writing it: a 202 for an event never written.
 
 import type { Message, Producer } from "kafkajs";
 
@@ -39,16 +44,38 @@ export interface BatchingOptions {
   ackTimeoutMs?: number;
 }
 
+/** One producer instance and the sends running on it. */
+interface Generation {
+  producer: Producer;
+  ready: Promise<void>;
+  sending: number;
+  retired: boolean;
+}
+
 export class BatchingPublisher implements RecordPublisher {
   private readonly queues = new Map<string, TopicQueue>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly maxBatchRecords: number;
+  private current: Generation | undefined;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly createProducer: () => Producer,
     private readonly options: BatchingOptions,
   ) {
     this.maxBatchRecords = options.maxBatchRecords ?? 1000;
+  }
+
+  /** Connects the producer now (at start), rather than on the first publish. */
+  async connect(): Promise<void> {
+    await this.acquire();
+  }
+
+  /** Flushes, then disconnects the producer (shutdown). */
+  async close(): Promise<void> {
+    await this.flush();
+    const generation = this.current;
+    this.current = undefined;
+    if (generation) await generation.ready.then(() => generation.producer.disconnect(), () => undefined);
   }
 
   publish(records: OutgoingRecord[]): Promise<void> {
@@ -89,8 +116,16 @@ export class BatchingPublisher implements RecordPublisher {
   }
 
   private async send(topic: string, waiters: Waiter[]): Promise<void> {
+    let generation: Generation;
     try {
-      await this.producer.sendBatch({
+      generation = await this.acquire();
+    } catch (err) {
+      for (const w of waiters) w.reject(err);
+      return;
+    }
+    generation.sending += 1;
+    try {
+      await generation.producer.sendBatch({
         acks: -1,
         timeout: this.options.ackTimeoutMs ?? 5000,
         topicMessages: [{ topic, messages: waiters.flatMap((w) => w.messages) }],
@@ -98,6 +133,33 @@ export class BatchingPublisher implements RecordPublisher {
       for (const w of waiters) w.resolve();
     } catch (err) {
       for (const w of waiters) w.reject(err);
+      this.retire(generation);
+    } finally {
+      generation.sending -= 1;
+      if (generation.retired && generation.sending === 0) void generation.producer.disconnect().catch(() => undefined);
     }
+  }
+
+  private async acquire(): Promise<Generation> {
+    if (!this.current) {
+      const producer = this.createProducer();
+      this.current = { producer, ready: producer.connect(), sending: 0, retired: false };
+    }
+    const generation = this.current;
+    try {
+      await generation.ready;
+    } catch (err) {
+      // Not connected (broker down): the next send tries a new producer.
+      if (this.current === generation) this.current = undefined;
+      throw err;
+    }
+    return generation;
+  }
+
+  /** Later sends use a new producer; this one is disconnected once its sends have settled. */
+  private retire(generation: Generation): void {
+    if (generation.retired) return;
+    generation.retired = true;
+    if (this.current === generation) this.current = undefined;
   }
 }

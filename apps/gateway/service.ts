@@ -19,7 +19,8 @@ import { SchemaValidators } from "./validators";
 export interface GatewayServiceOptions {
   doc: DynamoDBDocumentClient;
   tablePrefix: string;
-  producer: Producer;
+  /** Makes the gateway's Kafka producer (gatewayProducerConfig); called again after a failed send. */
+  createProducer: () => Producer;
   /** For /readyz. */
   kafkaAdmin: Admin;
   registry: SchemaRegistry;
@@ -49,7 +50,7 @@ export const gatewayProducerConfig = {
 
 export function createGatewayService(options: GatewayServiceOptions): GatewayService {
   const ledgerTable = tableName("idempotencyLedger", options.tablePrefix);
-  const publisher = new BatchingPublisher(options.producer, { lingerMs: options.lingerMs });
+  const publisher = new BatchingPublisher(options.createProducer, { lingerMs: options.lingerMs });
   const ingest = new IngestService({
     validators: new SchemaValidators(options.registry, { lookupTtlMs: options.schemaLookupTtlMs ?? 5000 }),
     ledger: new IngestLedger(options.doc, ledgerTable, { ttlHours: options.idempotencyTtlHours }),

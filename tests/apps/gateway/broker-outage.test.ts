@@ -5,7 +5,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import pino from "pino";
-import { Kafka, logLevel, type Admin, type Producer } from "kafkajs";
+import { Kafka, logLevel, type Admin } from "kafkajs";
 import { ingressTopic } from "../../../model/topics";
 import { tableName } from "../../../model/tables";
 import type { IngressRecord } from "../../../model/records";
@@ -23,7 +23,6 @@ describe("gateway when the broker goes away and comes back", () => {
   let tables: TestTables;
   let client: Kafka;
   let admin: Admin;
-  let producer: Producer;
   let service: GatewayService;
   let base: string;
   let apiKey: string;
@@ -41,12 +40,10 @@ describe("gateway when the broker goes away and comes back", () => {
     admin = client.admin();
     await admin.connect();
     await ensureTopic(admin, topic, "ingress", { partitions: 1, replicationFactor: 1 });
-    producer = client.producer(gatewayProducerConfig);
-    await producer.connect();
     service = createGatewayService({
       doc: tables.doc,
       tablePrefix: tables.prefix,
-      producer,
+      createProducer: () => client.producer(gatewayProducerConfig),
       kafkaAdmin: admin,
       registry,
       logger: pino({ level: "silent" }),
@@ -61,7 +58,7 @@ describe("gateway when the broker goes away and comes back", () => {
 
   after(async () => {
     await service?.app.close();
-    await producer?.disconnect().catch(() => undefined);
+    await service?.publisher.close().catch(() => undefined);
     await admin?.disconnect().catch(() => undefined);
     await tables?.dispose();
     await broker?.dispose();

@@ -36,7 +36,6 @@ describe("gateway: POST /v1/events on Kafka and DynamoDB Local", () => {
   let tables: TestTables;
   let client: Kafka;
   let admin: Admin;
-  let producer: Producer;
   let service: GatewayService;
   let collector: TopicCollector;
   let base: string;
@@ -62,20 +61,20 @@ describe("gateway: POST /v1/events on Kafka and DynamoDB Local", () => {
     await admin.connect();
     // One partition, so "nothing was published" can be shown by a later record arriving alone.
     await ensureTopic(admin, topic, "ingress", { partitions: 1, replicationFactor: 1 });
-    producer = client.producer(gatewayProducerConfig);
-    await producer.connect();
-
-    // The real producer, with its produce requests counted (to show that requests share batches).
-    const counted: Producer = Object.assign(Object.create(producer) as Producer, {
-      sendBatch: (batch: Parameters<Producer["sendBatch"]>[0]) => {
-        sendBatchCalls += 1;
-        return producer.sendBatch(batch);
-      },
-    });
+    // Real producers, with their produce requests counted (to show that requests share batches).
+    const countedProducer = (): Producer => {
+      const producer = client.producer(gatewayProducerConfig);
+      return Object.assign(Object.create(producer) as Producer, {
+        sendBatch: (batch: Parameters<Producer["sendBatch"]>[0]) => {
+          sendBatchCalls += 1;
+          return producer.sendBatch(batch);
+        },
+      });
+    };
     service = createGatewayService({
       doc: tables.doc,
       tablePrefix: tables.prefix,
-      producer: counted,
+      createProducer: countedProducer,
       kafkaAdmin: admin,
       registry,
       logger: pino({ level: "silent" }),
@@ -96,7 +95,7 @@ describe("gateway: POST /v1/events on Kafka and DynamoDB Local", () => {
   after(async () => {
     await collector?.stop();
     await service?.app.close();
-    await producer?.disconnect();
+    await service?.publisher.close();
     await admin?.disconnect();
     await tables?.dispose();
   });

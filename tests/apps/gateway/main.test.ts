@@ -81,7 +81,7 @@ describe("gateway main.ts", () => {
         assert.equal((await fetch(`${address}/readyz`)).status, 200);
         proc.child.kill("SIGTERM");
         assert.equal(await proc.exited, 0);
-        assert.match(proc.stdout(), /shutdown: flush producer done/);
+        assert.match(proc.stdout(), /shutdown: flush and disconnect producer done/);
       } finally {
         proc.child.kill("SIGKILL");
       }

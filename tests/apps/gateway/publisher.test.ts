@@ -6,16 +6,29 @@ import assert from "node:assert/strict";
 import type { Producer, ProducerBatch } from "kafkajs";
 import { BatchingPublisher, type OutgoingRecord } from "../../../apps/gateway/publisher";
 
-function recordingProducer(outcome: () => Promise<void> = async () => undefined) {
+/** A factory of recording producers: each records its batches and its connection state. */
+function recordingProducer(outcome: (batch: ProducerBatch) => Promise<void> = async () => undefined) {
   const batches: ProducerBatch[] = [];
-  const producer = {
-    async sendBatch(batch: ProducerBatch) {
-      batches.push(batch);
-      await outcome();
-      return [];
-    },
-  } as unknown as Producer;
-  return { producer, batches };
+  const made: { id: number; connected: boolean; batches: number }[] = [];
+  const producer = () => {
+    const state = { id: made.length + 1, connected: false, batches: 0 };
+    made.push(state);
+    return {
+      async connect() {
+        state.connected = true;
+      },
+      async disconnect() {
+        state.connected = false;
+      },
+      async sendBatch(batch: ProducerBatch) {
+        batches.push(batch);
+        state.batches += 1;
+        await outcome(batch);
+        return [];
+      },
+    } as unknown as Producer;
+  };
+  return { producer, batches, made };
 }
 
 const rec = (topic: string, key: string): OutgoingRecord => ({ topic, key, value: `{"k":"${key}"}`, headers: { event_id: key } });
@@ -35,14 +48,9 @@ describe("BatchingPublisher", () => {
   });
 
   it("fails only the callers writing to a failing topic, and a caller spanning topics when any of its topics fails", async () => {
-    const batches: ProducerBatch[] = [];
-    const producer = {
-      async sendBatch(batch: ProducerBatch) {
-        batches.push(batch);
-        if (batch.topicMessages![0]!.topic === "gone") throw new Error("UNKNOWN_TOPIC_OR_PARTITION");
-        return [];
-      },
-    } as unknown as Producer;
+    const { producer } = recordingProducer(async (batch) => {
+      if (batch.topicMessages![0]!.topic === "gone") throw new Error("UNKNOWN_TOPIC_OR_PARTITION");
+    });
     const publisher = new BatchingPublisher(producer, { lingerMs: 10 });
     const results = await Promise.allSettled([publisher.publish([rec("a", "1")]), publisher.publish([rec("gone", "2")]), publisher.publish([rec("a", "3"), rec("gone", "4")])]);
     assert.deepEqual(results.map((r) => r.status), ["fulfilled", "rejected", "rejected"]);
@@ -69,6 +77,20 @@ describe("BatchingPublisher", () => {
     const results = await Promise.allSettled([publisher.publish([rec("a", "1")]), publisher.publish([rec("a", "2")])]);
     assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected"]);
     assert.match(String((results[0] as PromiseRejectedResult).reason), /broker gone/);
+  });
+
+  it("sends through a new producer after a failed send, and disconnects the failed one", async () => {
+    let fail = true;
+    const { producer, made } = recordingProducer(async () => {
+      if (fail) throw new Error("request timed out");
+    });
+    const publisher = new BatchingPublisher(producer, { lingerMs: 1 });
+    await assert.rejects(publisher.publish([rec("a", "1")]), /timed out/);
+    fail = false;
+    await publisher.publish([rec("a", "1")]);
+    assert.deepEqual(made.map((p) => [p.id, p.batches, p.connected]), [[1, 1, false], [2, 1, true]]);
+    await publisher.close();
+    assert.equal(made[1]!.connected, false);
   });
 
   it("flushes at once when maxBatchRecords are waiting, without waiting for the linger", async () => {
