@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import type { Logger } from "pino";
 import type { ServiceMetrics } from "../metrics";
 import type { Readiness } from "../readiness";
-import { HttpProblem, problemContentType, problemDocument } from "./problem";
+import { HttpProblem, problemContentType } from "./problem";
 
 export interface HttpServerOptions {
   logger: Logger;
@@ -77,8 +77,6 @@ export function sendProblem(reply: FastifyReply, problem: HttpProblem): FastifyR
   return reply.code(problem.status).type(problemContentType).send(JSON.stringify(problem.toDocument()));
 }
 
-export { problemDocument };
-
 function fastifyErrorKind(error: FastifyError): string {
   switch (error.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
@@ -89,7 +87,7 @@ function fastifyErrorKind(error: FastifyError): string {
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return "malformed-json";
     default:
-      return error.statusCode === 400 && error instanceof SyntaxError ? "malformed-json" : "bad-request";
+      return error instanceof SyntaxError ? "malformed-json" : "bad-request";
   }
 }
 

@@ -210,6 +210,17 @@ describe("gateway: POST /v1/events on Kafka and DynamoDB Local", () => {
     await assertNothingPublishedFrom(batch.map((e) => e.source as string));
   });
 
+  it("answers a batch with faults of several kinds with the first status of 400, 403, 404, 422 and every fault by index", async () => {
+    const batch = [event({ data: { orderId: "o", amount: "x" } }), event({ type: "elsewhere.created" }), event({ id: "" })];
+    const res = await post(batch, { contentType: batchType });
+    assertProblem(res, 400);
+    assert.deepEqual(
+      (res.body.errors as { path: string }[]).map((e) => e.path),
+      ["/0/data/amount", "/1/type", "/2/id"],
+    );
+    await assertNothingPublishedFrom(batch.map((e) => e.source as string));
+  });
+
   it("publishes every event of a valid batch and answers their eventIds in order", async () => {
     const batch = [event(), event(), event()];
     const res = await post(batch, { contentType: batchType });
@@ -293,6 +304,11 @@ describe("gateway: POST /v1/events on Kafka and DynamoDB Local", () => {
     assertProblem(res, 415);
     assert.match(res.body.detail, /application\/cloudevents\+json/);
     await assertNothingPublishedFrom([sent.source as string]);
+  });
+
+  it("accepts the CloudEvents media type with parameters and in any letter case", async () => {
+    assert.equal((await post(event(), { contentType: "application/cloudevents+json; charset=utf-8" })).status, 202);
+    assert.equal((await post([event()], { contentType: "Application/CloudEvents-Batch+JSON" })).status, 202);
   });
 
   it("answers 422 with a JSON-pointer path for every schema violation", async () => {
