@@ -188,6 +188,16 @@ describe("admin API on Kafka and DynamoDB Local", () => {
       assertProblem(await call("GET", `/v1/schemas/${domain}/unknown_event`), 404);
     });
 
+    it("takes the compatibility mode of a new type from the query string, and refuses an unknown mode naming it", async () => {
+      const bad = await call("PUT", `/v1/schemas/${domain}/loose?compatibility=SOMETIMES`, v1);
+      assertProblem(bad, 400);
+      assert.equal(bad.body.errors[0].path, "/compatibility");
+      assert.equal((await call("PUT", `/v1/schemas/${domain}/loose?compatibility=NONE`, v1)).status, 201);
+      const breaking = await call("PUT", `/v1/schemas/${domain}/loose`, v3Required);
+      assert.equal(breaking.status, 201, JSON.stringify(breaking.body));
+      assert.equal((await call("GET", `/v1/schemas/${domain}/loose`)).body.compatibility, "NONE");
+    });
+
     it("answers 400 naming the path parameter when the domain is not a name segment", async () => {
       const res = await call("PUT", `/v1/schemas/Bad.Domain/invoiced`, v1);
       assertProblem(res, 400);
