@@ -117,13 +117,17 @@ export class IngestService {
 
     const reserved: typeof owners = [];
     try {
-      const outcomes = await Promise.all(owners.map((o) => ledger.reserve(o.event.parsed.event.source, o.event.parsed.event.id, o.eventId)));
-      outcomes.forEach((outcome, i) => {
+      // allSettled: when one reservation fails the others must still be known, to release them.
+      const settled = await Promise.allSettled(owners.map((o) => ledger.reserve(o.event.parsed.event.source, o.event.parsed.event.id, o.eventId)));
+      settled.forEach((outcome, i) => {
         const owner = owners[i]!;
-        if (outcome.kind === "reserved") reserved.push(owner);
-        else if (outcome.kind === "duplicate") results[owner.slot] = { eventId: outcome.eventId, duplicate: true };
+        if (outcome.status !== "fulfilled") return;
+        if (outcome.value.kind === "reserved") reserved.push(owner);
+        else if (outcome.value.kind === "duplicate") results[owner.slot] = { eventId: outcome.value.eventId, duplicate: true };
       });
-      if (outcomes.some((o) => o.kind === "busy")) {
+      const failed = settled.find((o): o is PromiseRejectedResult => o.status === "rejected");
+      if (failed) throw failed.reason;
+      if (settled.some((o) => o.status === "fulfilled" && o.value.kind === "busy")) {
         throw problems.unavailable("an event with the same source and id is being accepted by another request; retry shortly");
       }
       const receivedAt = new Date().toISOString();
