@@ -78,7 +78,7 @@ describe("gateway: POST /v1/events on Kafka and DynamoDB Local", () => {
       kafkaAdmin: admin,
       registry,
       logger: pino({ level: "silent" }),
-      lingerMs: 5,
+      lingerMs: 25, // wide enough that concurrent requests share batches even on a loaded machine
       maxBodyBytes: 4096,
       idempotencyTtlHours: 48,
       publishTimeoutMs: 5000,
