@@ -3,7 +3,7 @@
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { FastifyInstance } from "fastify";
-import type { Admin, Producer } from "kafkajs";
+import { Partitioners, type Admin, type Producer, type ProducerConfig } from "kafkajs";
 import type { Logger } from "pino";
 import { tableName } from "../../model/tables";
 import { createMetrics } from "../shared/metrics";
@@ -40,13 +40,15 @@ export interface GatewayService {
 }
 
 /** The producer settings the gateway needs: idempotent, acks=all (set per send), no topic auto-creation. */
-export const gatewayProducerConfig = {
+export const gatewayProducerConfig: ProducerConfig = {
   idempotent: true,
   maxInFlightRequests: 1,
   allowAutoTopicCreation: false,
+  // murmur2 on the key, as the Java client: a key lands on the same partition whoever writes it.
+  createPartitioner: Partitioners.DefaultPartitioner,
   // Bounded, so a dead broker turns into a 503 rather than a request that never ends.
   retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
-} as const;
+};
 
 export function createGatewayService(options: GatewayServiceOptions): GatewayService {
   const ledgerTable = tableName("idempotencyLedger", options.tablePrefix);
