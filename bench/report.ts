@@ -1,0 +1,201 @@
+// The bench's result: one JSON document (bench/results/latest.json) and the generated part of
+// BENCHMARKS.md, which sits between two markers so the hand-written method and analysis
+// around it survive every run.
+
+import type { MachineInfo } from "./machine";
+import type { IngestComparison } from "./ingest";
+import type { DispatchResult } from "./dispatch";
+import type { EndToEndStep } from "./end-to-end";
+import type { ProfileSummary } from "./cpu-profile";
+import type { UsageReport } from "./proc-usage";
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface BenchResult {
+  startedAt: string;
+  finishedAt: string;
+  mode: "full" | "quick";
+  command: string;
+  machine: MachineInfo;
+  loadAverageAtEnd: [number, number, number];
+  settings: Record<string, string | number | boolean>;
+  ingest: IngestComparison[];
+  dispatch?: DispatchResult;
+  endToEnd: { fixed: EndToEndStep[]; ramp: EndToEndStep[]; saturationPerSecond?: number };
+  profiles: Record<string, ProfileSummary>;
+  ledgersBalanced: boolean;
+  targets: TargetCheck[];
+}
+
+export const sectionStart = "<!-- bench:results:start (written by npm run bench; edit outside the markers) -->";
+export const sectionEnd = "<!-- bench:results:end -->";
+
+/** Replaces the generated section of a document, or appends it when the markers are absent. */
+export function replaceSection(document: string, section: string): string {
+  const block = `${sectionStart}\n${section.trim()}\n${sectionEnd}`;
+  const start = document.indexOf(sectionStart);
+  const end = document.indexOf(sectionEnd);
+  if (start >= 0 && end > start) return `${document.slice(0, start)}${block}${document.slice(end + sectionEnd.length)}`;
+  return `${document.trimEnd()}\n\n${block}\n`;
+}
+
+export function targetChecks(r: Pick<BenchResult, "ingest" | "dispatch" | "endToEnd">): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const bestIngest = Math.max(0, ...r.ingest.map((c) => c.ratio));
+  if (r.ingest.length > 0) checks.push({ target: "gateway ≥ 50% of the bare HTTP baseline (events/s)", measured: `${pct(bestIngest)} at best`, met: bestIngest >= 0.5 });
+  if (r.dispatch) checks.push({ target: "dispatcher ≥ 60% of a raw undici loop (deliveries/s)", measured: pct(r.dispatch.ratio), met: r.dispatch.ratio >= 0.6 });
+  const steps = [...r.endToEnd.fixed, ...r.endToEnd.ramp];
+  const sustained = Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.offeredPerSecond));
+  if (steps.length > 0) checks.push({ target: "end to end ≥ 2,000 events/s sustained", measured: `${sustained} events/s highest sustained`, met: sustained >= 2000 });
+  const at1000 = r.endToEnd.fixed.find((s) => s.offeredPerSecond === 1000 && s.fanOut === 1);
+  if (at1000) {
+    checks.push({
+      target: "p99 ingest-to-delivery < 500 ms at 1,000 events/s",
+      measured: `p99 ${ms(at1000.ingestToDeliveryMs.p99)} at ${at1000.acceptedPerSecond} accepted/s (offered 1,000)`,
+      met: at1000.sustained && at1000.ingestToDeliveryMs.p99 < 500,
+    });
+  }
+  return checks;
+}
+
+const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+const ms = (v: number | undefined) => (v === undefined ? "–" : `${v} ms`);
+
+function table(header: string[], rows: (string | number)[][]): string {
+  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
+const roles = ["gateway", "admin", "processor", "dispatcher", "kafka", "dynamodb-local", "load generator (bench)", "bench receiver", "baseline server"];
+
+function usageRow(label: string, u: UsageReport): (string | number)[] {
+  const cell = (role: string) => {
+    const p = u.processes.find((x) => x.role === role);
+    return p ? `${p.cpuPercent}% / ${Math.round(p.peakRssMiB)}` : "–";
+  };
+  return [label, ...roles.map(cell), `${u.otherCpuPercent}%`, `${u.machineCpuPercent}%`, u.loadAverage1m];
+}
+
+export function renderMarkdown(r: BenchResult): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(`### Latest run: ${r.startedAt.slice(0, 16).replace("T", " ")} UTC (${r.mode})`);
+  out.push("");
+  out.push(`- Command: \`${r.command}\``);
+  out.push(`- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}; Node ${m.node}; Java: ${m.java}`);
+  out.push(`- Load average at start ${m.loadAverage.join(" / ")}, at end ${r.loadAverageAtEnd.join(" / ")} (1/5/15 min; the machine was shared with other work, see "other" below)`);
+  out.push(`- Settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(", ")}`);
+  out.push(`- Ledgers: ${r.ledgersBalanced ? "every run balances (published = delivered + in flight + failed, nothing missing)" : "**a ledger did not balance: see the tables**"}`);
+  out.push("");
+
+  out.push("#### Targets");
+  out.push("");
+  out.push(table(["target", "measured", "met"], r.targets.map((t) => [t.target, t.measured, t.met ? "yes" : "**no**"])));
+  out.push("");
+
+  if (r.ingest.length > 0) {
+    out.push("#### Gateway ingest (autocannon, single CloudEvents of ~1 KiB)");
+    out.push("");
+    out.push(
+      table(
+        ["connections", "gateway events/s", "p50", "p99", "max", "non-2xx / errors", "baseline events/s", "baseline p50", "baseline p99", "ratio", "on topic / 202s"],
+        r.ingest.map((c) => [
+          c.connections,
+          c.gateway.acceptedPerSecond,
+          ms(c.gateway.latencyMs.p50),
+          ms(c.gateway.latencyMs.p99),
+          ms(c.gateway.latencyMs.max),
+          `${c.gateway.non2xx} / ${c.gateway.errors}`,
+          c.baseline.acceptedPerSecond,
+          ms(c.baseline.latencyMs.p50),
+          ms(c.baseline.latencyMs.p99),
+          pct(c.ratio),
+          `${c.recordsOnTopic} / ${c.gateway.accepted}${c.durable ? "" : " **LOST**"}`,
+        ]),
+      ),
+    );
+    out.push("");
+  }
+
+  if (r.dispatch) {
+    const d = r.dispatch;
+    out.push(`#### Dispatcher (backlog of ${d.backlog} egress records, concurrency ${d.concurrency})`);
+    out.push("");
+    out.push(
+      table(
+        ["", "deliveries/s", "seconds", "request p50", "request p99", "duplicates", "unverified", "ledger (delivered + in flight + failed / published)"],
+        [
+          ["dispatcher", d.dispatcher.perSecond, d.dispatcher.seconds, `≤ ${ms(d.dispatcher.attemptMs.p50)}`, `≤ ${ms(d.dispatcher.attemptMs.p99)}`, d.dispatcher.duplicates, d.dispatcher.unverified, ledgerCell(d.ledger)],
+          ["undici loop (baseline)", d.baseline.perSecond, d.baseline.seconds, ms(d.baseline.latencyMs.p50), ms(d.baseline.latencyMs.p99), "–", 0, "–"],
+        ],
+      ),
+    );
+    out.push("");
+    out.push(`Ratio: **${pct(d.ratio)}**. The dispatcher's request latencies are bucket upper bounds of its own histogram (webhook_delivery_attempt_duration_seconds).`);
+    out.push("");
+  }
+
+  const steps = [...r.endToEnd.fixed, ...r.endToEnd.ramp];
+  if (steps.length > 0) {
+    out.push("#### End to end (open-loop, gateway → processor → dispatcher → receiver)");
+    out.push("");
+    out.push(
+      table(
+        ["step", "fan-out", "offered/s", "accepted/s", "delivered/s", "202→delivery p50", "p90", "p99", "p99.9", "max", "from intended p99", "not sent / rejected", "drain", "sustained", "ledger"],
+        steps.map((s) => [
+          s.label,
+          s.fanOut,
+          s.offeredPerSecond,
+          s.acceptedPerSecond,
+          s.deliveredPerSecond,
+          ms(s.ingestToDeliveryMs.p50),
+          ms(s.ingestToDeliveryMs.p90),
+          ms(s.ingestToDeliveryMs.p99),
+          ms(s.ingestToDeliveryMs.p999),
+          ms(s.ingestToDeliveryMs.max),
+          ms(s.fromIntendedMs.p99),
+          `${s.notSent} / ${Object.values(s.rejected).reduce((a, b) => a + b, 0)}`,
+          `${s.drainSeconds} s`,
+          s.sustained ? "yes" : "no",
+          ledgerCell(s.ledger),
+        ]),
+      ),
+    );
+    out.push("");
+    if (r.endToEnd.saturationPerSecond !== undefined) out.push(`Ramp (fan-out 1): highest sustained offered rate **${r.endToEnd.saturationPerSecond} events/s**.`);
+    out.push("");
+  }
+
+  out.push("#### CPU (average % of one core) / peak RSS (MiB) per process and run");
+  out.push("");
+  const usageRows: (string | number)[][] = [];
+  for (const c of r.ingest) {
+    usageRows.push(usageRow(`ingest gateway c=${c.connections}`, c.gateway.usage));
+    usageRows.push(usageRow(`ingest baseline c=${c.connections}`, c.baseline.usage));
+  }
+  if (r.dispatch) {
+    usageRows.push(usageRow("dispatcher backlog", r.dispatch.dispatcher.usage));
+    usageRows.push(usageRow("undici baseline", r.dispatch.baseline.usage));
+  }
+  for (const s of steps) usageRows.push(usageRow(`e2e ${s.label}`, s.usage));
+  out.push(table(["run", ...roles, "other", "machine", "load 1m"], usageRows));
+  out.push("");
+
+  const profiles = Object.entries(r.profiles);
+  if (profiles.length > 0) {
+    out.push("#### CPU profiles (V8 sampling profiler attached to the running service)");
+    out.push("");
+    for (const [name, p] of profiles) {
+      out.push(`- **${name}** (${p.seconds} s, busy ${p.busyPercent}% of samples; \`${p.file}\`): by area ${p.byArea.slice(0, 6).map((a) => `${a.name} ${a.selfPercent}%`).join(", ")}; top functions ${p.topFunctions.slice(0, 5).map((f) => `\`${f.name}\` ${f.selfPercent}%`).join(", ")}`);
+    }
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+function ledgerCell(l: { delivered: number; inFlight: number; failed: number; published: number; missing: number; balanced: boolean }): string {
+  return `${l.delivered} + ${l.inFlight} + ${l.failed} / ${l.published}${l.balanced ? " ✓" : ` **missing ${l.missing}**`}`;
+}
