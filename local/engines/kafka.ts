@@ -122,15 +122,23 @@ function log4jProperties(logDir: string): string {
   ].join("\n");
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding, as `kafka-storage random-uuid` prints. */
-function newClusterId(): string {
-  return randomBytes(16).toString("base64url");
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding, as `kafka-storage random-uuid`
+ * prints. Like Kafka's Uuid.randomUuid, never one starting with `-`: the storage tool's argument
+ * parser would take it for an option.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString("base64url");
+    if (!id.startsWith("-")) return id;
+  }
 }
 
 async function formatStorage(lib: string, paths: KafkaLayout): Promise<void> {
   if (existsSync(join(paths.dataDir, "meta.properties"))) return; // formatted by an earlier start
   const clusterIdFile = join(paths.home, "cluster-id");
-  const clusterId = existsSync(clusterIdFile) ? readFileSync(clusterIdFile, "utf8").trim() : newClusterId();
+  const saved = existsSync(clusterIdFile) ? readFileSync(clusterIdFile, "utf8").trim() : "";
+  const clusterId = /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(saved) ? saved : newClusterId();
   writeFileSync(clusterIdFile, clusterId);
   const result = await runCommand(
     "java",

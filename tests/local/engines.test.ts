@@ -17,6 +17,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { tableIds, tableName, tables, type TableDefinition } from "../../model/tables";
 import { createTables, deleteTables } from "../../local/create-tables";
 import { startDynamoDb } from "../../local/engines/dynamodb";
+import { newClusterId } from "../../local/engines/kafka";
 import { isPortFree } from "../../local/engines/ports";
 import { requireCommand } from "../../local/engines/prerequisites";
 import {
@@ -112,6 +113,14 @@ describe("Kafka 3.7 broker of the test run", () => {
     } finally {
       await admin.disconnect();
     }
+  });
+});
+
+describe("KRaft cluster ids", () => {
+  it("are 22 base64url characters and never start with '-', which the storage tool would read as an option", () => {
+    const ids = Array.from({ length: 5_000 }, newClusterId);
+    for (const id of ids) assert.match(id, /^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    assert.equal(new Set(ids).size, ids.length);
   });
 });
 
