@@ -1,10 +1,7 @@
 // The processor's environment (docs/architecture.md, "Service environment").
 
-import { z } from "zod";
-import { commonEnv, envVar, readEnv, vars } from "../shared/config";
-
-/** Address the probe/metrics server binds: all interfaces in a pod, loopback in local runs and tests. */
-export const listenHost = envVar(z.string().min(1).default("0.0.0.0"), "an address to bind, e.g. 0.0.0.0 or 127.0.0.1 (default 0.0.0.0)");
+import { commonEnv, readEnv, vars } from "../shared/config";
+import { listenHost } from "../shared/listen-host";
 
 export const processorEnv = {
   ...commonEnv,

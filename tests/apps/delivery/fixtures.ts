@@ -119,12 +119,17 @@ export class TopicReader {
   static async start(kafka: Kafka, topics: string[] | RegExp): Promise<TopicReader> {
     const reader = new TopicReader(kafka);
     await reader.consumer.connect();
-    await reader.consumer.subscribe({ topics: Array.isArray(topics) ? topics : [topics], fromBeginning: true });
-    await reader.consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        reader.records.push({ topic, partition, key: message.key?.toString(), value: message.value?.toString() ?? "", headers: textHeaders(message.headers) });
-      },
-    });
+    try {
+      await reader.consumer.subscribe({ topics: Array.isArray(topics) ? topics : [topics], fromBeginning: true });
+      await reader.consumer.run({
+        eachMessage: async ({ topic, partition, message }) => {
+          reader.records.push({ topic, partition, key: message.key?.toString(), value: message.value?.toString() ?? "", headers: textHeaders(message.headers) });
+        },
+      });
+    } catch (err) {
+      await reader.consumer.disconnect();
+      throw err;
+    }
     return reader;
   }
   async stop(): Promise<void> {
