@@ -8,8 +8,9 @@
 //      for deliveries that used up their attempts)
 //   -> anything else: status `retrying` and a record on the next retry tier, or after the
 //      last attempt status `failed` and a record on `wh.dlq.{event}`
-// The status is written before the retry/DLQ record is produced, and `handle` resolves only
-// when both are done, so the caller can commit the offset. An open circuit counts as an
+// A retry's status is written before its record is produced (a success meanwhile stops it);
+// a DLQ record is produced before the status says `failed` (so `failed` means replayable).
+// `handle` resolves only when both are done, so the caller can then commit the offset. An open circuit counts as an
 // attempt (result "circuit_open", no request sent) so a long outage still ends in the DLQ.
 
 import type { Logger } from "pino";
@@ -157,10 +158,11 @@ export class DeliveryService {
       p.metrics.retries.inc({ tier: step.tier.label });
       return "retry_scheduled";
     }
-    if ((await p.status.recordAttempt(record, attempt, "failed")) === "already_succeeded") return "duplicate";
+    // DLQ record first, then the status: whoever sees `failed` finds the record to replay.
     const dlq = dlqTopicOf(record.eventType);
     await p.ensureDlqTopic(dlq);
     await p.publish(dlq, { key: d.key, value: JSON.stringify(record), headers: carried });
+    if ((await p.status.recordAttempt(record, attempt, "failed")) === "already_succeeded") return "duplicate";
     p.metrics.dlq.inc({ event_type: record.eventType });
     await p.count("failed_count", record.subscriptionId);
     log.warn({ attempts: attemptNo, lastResult: outcome.result }, "delivery failed after the last attempt: sent to the DLQ");
