@@ -30,7 +30,35 @@ export async function ensureTopic(admin: Admin, topic: string, kind: TopicKind, 
   } catch (err) {
     // Two callers racing on the same topic: the loser sees TOPIC_ALREADY_EXISTS from the broker.
     if (isTopicAlreadyExists(err)) return "exists";
+    // The topic was created, but kafkajs stopped waiting for its leaders before a busy broker
+    // elected them: wait on, bounded, rather than fail a topic that exists.
+    if (isLeaderNotYetKnown(err)) {
+      await waitForLeaders(admin, topic, leaderWaitMs);
+      return "created";
+    }
     throw new Error(`creating topic ${topic} (${sizing.partitions} partitions, replication factor ${sizing.replicationFactor}) failed: ${describe(err)}`, { cause: err });
+  }
+}
+
+const leaderWaitMs = 30_000;
+
+function isLeaderNotYetKnown(err: unknown): boolean {
+  const e = err as { type?: string };
+  return e?.type === "UNKNOWN_TOPIC_OR_PARTITION" || e?.type === "LEADER_NOT_AVAILABLE";
+}
+
+async function waitForLeaders(admin: Admin, topic: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = topics[0]?.partitions ?? [];
+      if (partitions.length > 0 && partitions.every((p) => p.leader >= 0)) return;
+    } catch (err) {
+      if (!isLeaderNotYetKnown(err)) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topic ${topic} has no leader for every partition after ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
