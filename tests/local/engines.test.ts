@@ -17,7 +17,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { tableIds, tableName, tables, type TableDefinition } from "../../model/tables";
 import { createTables, deleteTables } from "../../local/create-tables";
 import { startDynamoDb } from "../../local/engines/dynamodb";
-import { newClusterId } from "../../local/engines/kafka";
+import { newClusterId, startKafka } from "../../local/engines/kafka";
 import { isPortFree } from "../../local/engines/ports";
 import { requireCommand } from "../../local/engines/prerequisites";
 import {
@@ -152,6 +152,30 @@ describe("Kafka launcher lifecycle", () => {
     await broker.start();
     assert.equal(broker.running, true);
     assert.deepEqual(await firstRecord(brokerClient, topic), { key: "k", value: "survives a restart" });
+  });
+});
+
+describe("Kafka launcher on an existing state dir (npm start run again)", () => {
+  it("formats once and a second launcher on the same dir, on new ports, serves the topics and records of the first", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "engines-test-kafka-"));
+    const quiet = () => undefined;
+    try {
+      const first = await startKafka({ stateDir, log: quiet });
+      const firstClient = new Kafka({ clientId: "engines-rerun", brokers: [first.brokers], logLevel: logLevel.NOTHING });
+      await createTopic(firstClient, "rerun.kept");
+      await produce(firstClient, "rerun.kept", "a", "from the first run");
+      await first.stop();
+
+      const second = await startKafka({ stateDir, log: quiet });
+      try {
+        const secondClient = new Kafka({ clientId: "engines-rerun", brokers: [second.brokers], logLevel: logLevel.NOTHING });
+        assert.deepEqual(await firstRecord(secondClient, "rerun.kept"), { key: "a", value: "from the first run" });
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
   });
 });
 
