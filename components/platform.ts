@@ -15,6 +15,7 @@ import { defaultTags, resourceName } from "./naming";
 import { Network } from "./network";
 import { SchemaRegistry } from "./schema-registry";
 import { Secrets } from "./secrets";
+import { buildKubernetesTiers } from "./kubernetes-tiers";
 
 export interface Platform {
   provider: aws.Provider;
@@ -88,6 +89,8 @@ export function buildPlatform(config: PlatformConfig, contracts: readonly Contra
 
   const secrets = new Secrets(resourceName(env, "secrets"), { env, secretsKeyArn: keys.arns.secrets }, opts);
 
+  const kubernetes = buildKubernetesTiers(config, { provider, keys, network, eventBackbone, schemaRegistry, dataStore, secrets }, opts);
+
   const byRole = <T>(pick: (role: ClusterRole) => T) => Object.fromEntries(clusterRoles.map((r) => [r, pick(r)])) as Record<ClusterRole, T>;
 
   return {
@@ -119,6 +122,7 @@ export function buildPlatform(config: PlatformConfig, contracts: readonly Contra
       schemaRegistryArn: schemaRegistry.registryArn,
       keyArns: keys.arns,
       secretArns: secrets.arns,
+      ...kubernetes.outputs,
     },
   };
 }
