@@ -46,6 +46,11 @@ function isError(err: unknown, type: { new (...args: never[]): Error; name: stri
   return err instanceof type || (err as Error | undefined)?.name === type.name;
 }
 
+interface GlueVersionRef {
+  schemaVersionId: string;
+  versionNumber: number;
+}
+
 export class GlueSchemaRegistry extends StoredSchemaRegistry {
   private readonly pollIntervalMs: number;
   private readonly pollTimeoutMs: number;
@@ -67,8 +72,8 @@ export class GlueSchemaRegistry extends StoredSchemaRegistry {
   }
 
   protected async persist(plan: NewVersionPlan): Promise<RegisterOutcome> {
-    const schemaVersionId = await this.putInGlue(plan);
-    const decided = await this.waitForDecision(schemaVersionId);
+    const { schemaVersionId, versionNumber } = await this.putInGlue(plan);
+    const decided = await this.waitForDecision(this.schemaId(plan.domain, plan.event), versionNumber);
     if (decided.Status === "FAILURE") {
       return {
         kind: "incompatible",
@@ -83,11 +88,13 @@ export class GlueSchemaRegistry extends StoredSchemaRegistry {
   }
 
   /** Adds the definition to the event type's Glue schema, creating the schema for its first version. */
-  private async putInGlue(plan: NewVersionPlan): Promise<string> {
+  private async putInGlue(plan: NewVersionPlan): Promise<GlueVersionRef> {
     const schemaId = this.schemaId(plan.domain, plan.event);
     const definition = canonicalJson(plan.schema);
-    const register = async () =>
-      (await this.glue.send(new RegisterSchemaVersionCommand({ SchemaId: schemaId, SchemaDefinition: definition }))).SchemaVersionId!;
+    const register = async (): Promise<GlueVersionRef> => {
+      const registered = await this.glue.send(new RegisterSchemaVersionCommand({ SchemaId: schemaId, SchemaDefinition: definition }));
+      return { schemaVersionId: registered.SchemaVersionId!, versionNumber: registered.VersionNumber! };
+    };
     try {
       return await register();
     } catch (err) {
@@ -103,7 +110,8 @@ export class GlueSchemaRegistry extends StoredSchemaRegistry {
           SchemaDefinition: definition,
         }),
       );
-      return created.SchemaVersionId!;
+      // A new Glue schema holds one version, its first.
+      return { schemaVersionId: created.SchemaVersionId!, versionNumber: created.LatestSchemaVersion ?? 1 };
     } catch (err) {
       // A concurrent registration created the Glue schema in between: add the version to it.
       if (isError(err, AlreadyExistsException)) return register();
@@ -111,14 +119,18 @@ export class GlueSchemaRegistry extends StoredSchemaRegistry {
     }
   }
 
-  /** Glue checks compatibility asynchronously: wait until the version is AVAILABLE or FAILURE. */
-  private async waitForDecision(schemaVersionId: string): Promise<GetSchemaVersionCommandOutput> {
+  /**
+   * Glue checks compatibility asynchronously: wait until the version is AVAILABLE or FAILURE.
+   * Asked by schema and version number, not by SchemaVersionId: IAM can scope the former to
+   * the registry's schema ARNs, while a lookup by version id is authorized only on `*`.
+   */
+  private async waitForDecision(schemaId: SchemaId, versionNumber: number): Promise<GetSchemaVersionCommandOutput> {
     const deadline = Date.now() + this.pollTimeoutMs;
     for (;;) {
-      const version = await this.glue.send(new GetSchemaVersionCommand({ SchemaVersionId: schemaVersionId }));
+      const version = await this.glue.send(new GetSchemaVersionCommand({ SchemaId: schemaId, SchemaVersionNumber: { VersionNumber: versionNumber } }));
       if (version.Status !== "PENDING") return version;
       if (Date.now() > deadline) {
-        throw new Error(`AWS Glue left schema version ${schemaVersionId} PENDING for more than ${this.pollTimeoutMs} ms`);
+        throw new Error(`AWS Glue left ${schemaId.SchemaName} version ${versionNumber} PENDING for more than ${this.pollTimeoutMs} ms`);
       }
       await sleep(this.pollIntervalMs);
     }
