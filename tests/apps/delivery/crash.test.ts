@@ -153,4 +153,22 @@ describe("crash safety of processor and dispatcher", { timeout: 240_000 }, () =>
     for (const [seq, ids] of byEvent) assert.equal(ids.size, 1, `event ${seq} was delivered with ${ids.size} different webhook-ids`);
     assert.ok(receiver.requests.every((q) => q.headers["webhook-signature"]?.toString().startsWith("v1,")));
   });
+
+  it("exposes delivery and processing metrics on /metrics", async () => {
+    const dispatcherMetrics = await (await fetch(`http://127.0.0.1:${dispatcher!.port}/metrics`)).text();
+    assert.match(dispatcherMetrics, /^webhook_delivery_attempts_total\{[^}]*result="success"[^}]*\} [1-9]/m);
+    for (const name of ["webhook_delivery_retries_total", "webhook_delivery_dlq_total", "webhook_circuit_state", "webhook_delivery_latency_seconds_bucket", "webhook_delivery_attempt_duration_seconds_bucket"]) {
+      assert.match(dispatcherMetrics, new RegExp(`^# (HELP|TYPE) ${name.replace(/_bucket$/, "")} `, "m"), name);
+    }
+    const processorMetrics = await (await fetch(`http://127.0.0.1:${processor!.port}/metrics`)).text();
+    assert.match(processorMetrics, /^processor_events_total\{[^}]*event_type="[^"]+"[^}]*\} [1-9]/m);
+  });
+
+  it("stops both services cleanly on SIGTERM (exit code 0)", async () => {
+    for (const service of [processor!, dispatcher!]) {
+      service.child.kill("SIGTERM");
+      const code = await Promise.race([service.exited, new Promise<string>((ok) => setTimeout(() => ok("still running after 25 s"), 25_000))]);
+      assert.equal(code, 0, `${service.name} exit`);
+    }
+  });
 });
