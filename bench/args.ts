@@ -1,6 +1,6 @@
-// `npm run bench [-- --quick] [--only=ingest,dispatch,e2e] [--dynamodb=memory] [--no-profile]`
+// `npm run bench [-- --quick] [--only=engines,ingest,dispatch,e2e] [--dynamodb=memory] [--no-profile]`
 
-export const phases = ["ingest", "dispatch", "e2e"] as const;
+export const phases = ["engines", "ingest", "dispatch", "e2e"] as const;
 export type Phase = (typeof phases)[number];
 
 export interface BenchArgs {
@@ -31,6 +31,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
 
 /** How long and how hard each phase runs: full stays under ~15 minutes, quick near 3. */
 export interface BenchPlan {
+  engineSeconds: number;
   ingestConnections: number[];
   ingestSeconds: number;
   dispatchBacklog: number;
@@ -44,6 +45,7 @@ export interface BenchPlan {
 export function benchPlan(quick: boolean): BenchPlan {
   return quick
     ? {
+        engineSeconds: 3,
         ingestConnections: [10, 50],
         ingestSeconds: 5,
         dispatchBacklog: 1000,
@@ -54,6 +56,7 @@ export function benchPlan(quick: boolean): BenchPlan {
         ramp: { startPerSecond: 20, factor: 2, seconds: 5, maxSteps: 5, drainTimeoutMs: 15_000 },
       }
     : {
+        engineSeconds: 5,
         ingestConnections: [10, 50, 100],
         ingestSeconds: 10,
         dispatchBacklog: 3000,

@@ -14,7 +14,7 @@ import { benchDomain, benchEvents, benchEventType, benchOrder } from "./payload"
 import type { BenchReceiver } from "./receiver";
 import type { Subscription } from "./tenant";
 import { closeLedger, type Ledger } from "./ledger";
-import { consumerLag, highWatermarks } from "./topic-offsets";
+import { consumerLag, highWatermarksIfExists } from "./topic-offsets";
 import { UsageWindow, type UsageReport } from "./proc-usage";
 import { undiciPostLoop, type LoopResult } from "./undici-loop";
 import { bucketQuantile, parseBuckets, scrape, subtractBuckets } from "./prometheus";
@@ -97,7 +97,7 @@ export async function benchDispatch(o: DispatchOptions): Promise<DispatchResult>
   if (!(await o.receiver.waitFor([o.endpoint], 50, 60_000))) throw new Error(`dispatch warm-up: the dispatcher did not deliver from ${topic} within 60 s`);
   o.receiver.reset(o.endpoint);
 
-  const dlqBefore = await highWatermarks(o.kafkaAdmin, dlq).catch(() => 0);
+  const dlqBefore = await highWatermarksIfExists(o.kafkaAdmin, dlq);
   const metricsBefore = parseBuckets(await scrape(o.dispatcherMetricsUrl), attemptMetric);
   process.kill(o.dispatcherPid, "SIGSTOP");
   try {
@@ -118,7 +118,7 @@ export async function benchDispatch(o: DispatchOptions): Promise<DispatchResult>
   const attempts = subtractBuckets(parseBuckets(await scrape(o.dispatcherMetricsUrl), attemptMetric), metricsBefore);
   const toMs = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
 
-  const failed = (await highWatermarks(o.kafkaAdmin, dlq).catch(() => 0)) - dlqBefore;
+  const failed = (await highWatermarksIfExists(o.kafkaAdmin, dlq)) - dlqBefore;
   const lag =
     (await consumerLag(o.kafkaAdmin, consumerGroups.dispatcher, [topic])) +
     (await consumerLag(o.kafkaAdmin, consumerGroups.dispatcherRetry, o.retryTiers.map((t) => retryTopic(t))));

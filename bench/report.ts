@@ -8,6 +8,7 @@ import type { DispatchResult } from "./dispatch";
 import type { EndToEndStep } from "./end-to-end";
 import type { ProfileSummary } from "./cpu-profile";
 import type { UsageReport } from "./proc-usage";
+import type { Ceiling } from "./engine-ceiling";
 
 export interface TargetCheck {
   target: string;
@@ -23,6 +24,7 @@ export interface BenchResult {
   machine: MachineInfo;
   loadAverageAtEnd: [number, number, number];
   settings: Record<string, string | number | boolean>;
+  ceilings: Ceiling[];
   ingest: IngestComparison[];
   dispatch?: DispatchResult;
   endToEnd: { fixed: EndToEndStep[]; ramp: EndToEndStep[]; saturationPerSecond?: number };
@@ -96,6 +98,13 @@ export function renderMarkdown(r: BenchResult): string {
   out.push(table(["target", "measured", "met"], r.targets.map((t) => [t.target, t.measured, t.met ? "yes" : "**no**"])));
   out.push("");
 
+  if (r.ceilings.length > 0) {
+    out.push("#### Engine ceilings (straight from the bench, services idle)");
+    out.push("");
+    out.push(table(["operation", "concurrency", "per second", "p50", "p99"], r.ceilings.map((c) => [c.what, c.concurrency, c.perSecond, ms(c.latencyMs.p50), ms(c.latencyMs.p99)])));
+    out.push("");
+  }
+
   if (r.ingest.length > 0) {
     out.push("#### Gateway ingest (autocannon, single CloudEvents of ~1 KiB)");
     out.push("");
@@ -144,7 +153,7 @@ export function renderMarkdown(r: BenchResult): string {
     out.push("");
     out.push(
       table(
-        ["step", "fan-out", "offered/s", "accepted/s", "delivered/s", "202→delivery p50", "p90", "p99", "p99.9", "max", "from intended p99", "not sent / rejected", "drain", "sustained", "ledger"],
+        ["step", "fan-out", "offered/s", "accepted/s", "delivered/s", "202→delivery p50", "p90", "p99", "p99.9", "max", "before 202", "from intended p99", "not sent / rejected", "drain", "sustained", "ledger"],
         steps.map((s) => [
           s.label,
           s.fanOut,
@@ -156,6 +165,7 @@ export function renderMarkdown(r: BenchResult): string {
           ms(s.ingestToDeliveryMs.p99),
           ms(s.ingestToDeliveryMs.p999),
           ms(s.ingestToDeliveryMs.max),
+          s.deliveredBeforeAck,
           ms(s.fromIntendedMs.p99),
           `${s.notSent} / ${Object.values(s.rejected).reduce((a, b) => a + b, 0)}`,
           `${s.drainSeconds} s`,

@@ -13,6 +13,7 @@ import { ConfigError } from "../apps/shared/config";
 import { benchPlan, parseBenchArgs, type BenchArgs } from "./args";
 import { startCpuProfile, type ProfileSummary } from "./cpu-profile";
 import { benchDispatch } from "./dispatch";
+import { dynamoDbCeiling, kafkaCeiling } from "./engine-ceiling";
 import { endToEndStep, rampToSaturation, type EndToEndOptions, type EndToEndStep, type EndToEndTarget } from "./end-to-end";
 import { benchIngest } from "./ingest";
 import { machineInfo } from "./machine";
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
       dynamodb: args.dynamodb === "disk" ? "DynamoDB Local on disk (as npm start)" : "DynamoDB Local in memory",
       retrySchedule: bench.retryTiers.join(","),
     },
+    ceilings: [],
     ingest: [],
     endToEnd: { fixed: [], ramp: [] },
     profiles: profiler.summaries,
@@ -145,6 +147,13 @@ async function main(): Promise<void> {
     const [egressMeta] = (await kafkaAdmin.fetchTopicMetadata({ topics: [dispatchTopic] })).topics;
     const partitions = egressMeta?.partitions.length ?? 1;
     Object.assign(result.settings, { egressPartitions: partitions, deliveryConcurrency, ingestTopic: topics.ingest });
+
+    if (args.only.includes("engines")) {
+      log("phase 0: engine ceilings");
+      result.ceilings.push(await dynamoDbCeiling(platform.dynamodbEndpoint, plan.engineSeconds, 16));
+      result.ceilings.push(await kafkaCeiling(producer, kafkaAdmin, plan.engineSeconds, 16));
+      for (const c of result.ceilings) log(`${c.what}: ${c.perSecond}/s at concurrency ${c.concurrency}, p50 ${c.latencyMs.p50} ms, p99 ${c.latencyMs.p99} ms`);
+    }
 
     if (args.only.includes("ingest")) {
       log("phase 1: gateway ingest vs a bare HTTP server");

@@ -9,6 +9,11 @@ export async function highWatermarks(admin: Admin, topic: string): Promise<numbe
   return partitions.reduce((sum, p) => sum + Number(p.high), 0);
 }
 
+/** Like highWatermarks, but 0 for a topic that does not exist (yet), without kafkajs's metadata retries. */
+export async function highWatermarksIfExists(admin: Admin, topic: string): Promise<number> {
+  return (await admin.listTopics()).includes(topic) ? highWatermarks(admin, topic) : 0;
+}
+
 /** Records not yet consumed by a group across every topic it reads that matches `topics`. */
 export async function consumerLag(admin: Admin, groupId: string, topics: string[]): Promise<number> {
   let lag = 0;

@@ -1,0 +1,70 @@
+// What the engines alone can do on this machine, measured straight from the bench with the
+// services idle: DynamoDB Local conditional writes (the gateway makes two per event, the
+// dispatcher three per delivery) and Kafka acks=all produce of single ~1 KiB records. These
+// are the ceilings the services' numbers are read against.
+
+import { randomUUID } from "node:crypto";
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import type { Admin, Producer } from "kafkajs";
+import { localAwsCredentials, localAwsRegion } from "../local/engines/dynamodb";
+import { LatencyHistogram, type LatencySummary } from "./histogram";
+import { benchOrder } from "./payload";
+
+export interface Ceiling {
+  what: string;
+  concurrency: number;
+  perSecond: number;
+  latencyMs: LatencySummary;
+}
+
+async function closedLoop(seconds: number, concurrency: number, op: () => Promise<unknown>): Promise<{ perSecond: number; latencyMs: LatencySummary }> {
+  const histogram = new LatencyHistogram();
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        await op();
+        histogram.recordMs(performance.now() - t0);
+        done++;
+      }
+    }),
+  );
+  return { perSecond: Math.round(done / ((performance.now() - started) / 1000)), latencyMs: histogram.summary() };
+}
+
+const probeTable = "bench_engine_probe";
+
+export async function dynamoDbCeiling(endpoint: string, seconds: number, concurrency: number): Promise<Ceiling> {
+  const client = new DynamoDBClient({ endpoint, region: localAwsRegion, credentials: localAwsCredentials });
+  try {
+    await client.send(new CreateTableCommand({ TableName: probeTable, BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }] }));
+    const result = await closedLoop(seconds, concurrency, () =>
+      client.send(
+        new PutItemCommand({
+          TableName: probeTable,
+          Item: { pk: { S: randomUUID() }, event_id: { S: randomUUID() }, created_at: { S: new Date().toISOString() }, expires_at: { N: "1" } },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      ),
+    );
+    return { what: "DynamoDB Local conditional PutItem", concurrency, ...result };
+  } finally {
+    await client.send(new DeleteTableCommand({ TableName: probeTable })).catch(() => undefined);
+    client.destroy();
+  }
+}
+
+export async function kafkaCeiling(producer: Producer, admin: Admin, seconds: number, concurrency: number): Promise<Ceiling> {
+  const topic = "bench.engine-probe";
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
+  const value = JSON.stringify(benchOrder("kafka-probe"));
+  try {
+    const result = await closedLoop(seconds, concurrency, () => producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value }] }));
+    return { what: "Kafka acks=all single-record send (idempotent producer)", concurrency, ...result };
+  } finally {
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+  }
+}
