@@ -10,14 +10,15 @@
 //      last attempt status `failed` and a record on `wh.dlq.{event}`
 // A retry's status is written before its record is produced (a success meanwhile stops it);
 // a DLQ record is produced before the status says `failed` (so `failed` means replayable).
-// `handle` resolves only when both are done, so the caller can then commit the offset. An open circuit counts as an
+// `handle` resolves only when both are done, so the caller can then commit the offset. The
+// per-subscription delivered/failed counters are added by the caller once per batch, from
+// what `handle` returns. An open circuit counts as an
 // attempt (result "circuit_open", no request sent) so a long outage still ends in the DLQ.
 
 import type { Logger } from "pino";
 import type { DeliveryAttempt, DeliveryRecord } from "../../model/records";
 import type { DeliveryStatus } from "../../model/tables";
 import { kafkaHeaders } from "../../model/topics";
-import type { SubscriptionCounter } from "../shared/subscription-counters";
 import type { EndpointBreakers } from "./breaker";
 import { attemptRecord, type AttemptOutcome, type DeliveryRequest } from "./deliver";
 import type { DispatcherMetrics } from "./metrics";
@@ -41,7 +42,6 @@ export interface DeliveryPorts {
   publish(topic: string, record: OutgoingRecord): Promise<void>;
   /** Creates a DLQ topic when missing (auto topic creation is off). */
   ensureDlqTopic(topic: string): Promise<void>;
-  count(counter: SubscriptionCounter, subscriptionId: string): Promise<void>;
   schedule: RetrySchedule;
   metrics: DispatcherMetrics;
   logger: Logger;
@@ -133,7 +133,6 @@ export class DeliveryService {
     if (outcome.kind === "success") {
       await p.status.recordAttempt(record, attempt, "succeeded");
       p.metrics.endToEndSeconds.observe(Math.max(0, this.now() - Date.parse(record.receivedAt)) / 1000);
-      await p.count("delivered_count", record.subscriptionId);
       return "succeeded";
     }
     if (outcome.kind === "gone") {
@@ -164,7 +163,6 @@ export class DeliveryService {
     await p.publish(dlq, { key: d.key, value: JSON.stringify(record), headers: carried });
     if ((await p.status.recordAttempt(record, attempt, "failed")) === "already_succeeded") return "duplicate";
     p.metrics.dlq.inc({ event_type: record.eventType });
-    await p.count("failed_count", record.subscriptionId);
     log.warn({ attempts: attemptNo, lastResult: outcome.result }, "delivery failed after the last attempt: sent to the DLQ");
     return "dead_lettered";
   }

@@ -21,8 +21,9 @@ import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, Producer } fro
 import type { Logger } from "pino";
 import { consumerGroups, kafkaHeaders, topicPattern } from "../../model/topics";
 import { PatternConsumer } from "../shared/pattern-consumer";
+import type { SubscriptionCounter } from "../shared/subscription-counters";
 import { ensureTopic, type TopicSizing } from "../shared/topic-admin";
-import { DeliveryService, InvalidDeliveryRecord, parseDeliveryRecord, type DeliveryPorts, type OutgoingRecord } from "./delivery";
+import { DeliveryService, InvalidDeliveryRecord, parseDeliveryRecord, type DeliveryPorts, type HandledAs, type OutgoingRecord } from "./delivery";
 import { KeyedLimiter } from "./keyed-limiter";
 import { retryTopics, type RetrySchedule } from "./schedule";
 
@@ -30,6 +31,8 @@ export interface DispatcherOptions {
   kafka: Kafka;
   /** Everything DeliveryService needs except what this class provides (publish, DLQ topics). */
   ports: Omit<DeliveryPorts, "publish" | "ensureDlqTopic">;
+  /** Adds to a per-subscription counter in event_subscription_kafka (once per batch, before the commit). */
+  addCounts(counter: SubscriptionCounter, counts: ReadonlyMap<string, number>): Promise<void>;
   schedule: RetrySchedule;
   /** DELIVERY_CONCURRENCY: records in flight per partition. */
   concurrency: number;
@@ -145,6 +148,19 @@ export class Dispatcher {
     return ensured;
   }
 
+  /** delivered_count and failed_count of the settled records, one write per subscription. */
+  private async addCounts(settled: PromiseSettledResult<{ subscriptionId: string; handled: HandledAs } | undefined>[]): Promise<void> {
+    const delivered = new Map<string, number>();
+    const failed = new Map<string, number>();
+    for (const r of settled) {
+      if (r.status !== "fulfilled" || !r.value) continue;
+      const into = r.value.handled === "succeeded" ? delivered : r.value.handled === "dead_lettered" ? failed : undefined;
+      into?.set(r.value.subscriptionId, (into.get(r.value.subscriptionId) ?? 0) + 1);
+    }
+    if (delivered.size > 0) await this.opts.addCounts("delivered_count", delivered);
+    if (failed.size > 0) await this.opts.addCounts("failed_count", failed);
+  }
+
   private async handleBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, pause }: EachBatchPayload): Promise<void> {
     if (batch.isEmpty()) return;
     const now = this.now();
@@ -164,22 +180,23 @@ export class Dispatcher {
     const results = await Promise.allSettled(
       due.map(({ message, headers }) => {
         const key = message.key?.toString("utf8");
-        return limiter.run(key, async () => {
+        return limiter.run(key, async (): Promise<{ subscriptionId: string; handled: HandledAs } | undefined> => {
           let parsed;
           try {
             parsed = parseDeliveryRecord(message.value, headers);
           } catch (err) {
             if (!(err instanceof InvalidDeliveryRecord)) throw err;
             this.opts.logger.error({ err, topic: batch.topic, partition: batch.partition, offset: message.offset }, "skipping unreadable delivery record");
-            return;
+            return undefined;
           }
-          await this.service.handle({
+          const handled = await this.service.handle({
             ...parsed,
             key,
             headers,
             source: { topic: batch.topic, partition: batch.partition, offset: message.offset },
           });
           await heartbeat().catch(() => undefined);
+          return { subscriptionId: parsed.record.subscriptionId, handled };
         });
       }),
     );
@@ -187,6 +204,7 @@ export class Dispatcher {
     const failed = results.findIndex((r) => r.status === "rejected");
     const done = failed === -1 ? due.length : failed;
     if (done > 0) {
+      await this.addCounts(results.slice(0, done));
       const last = failed === -1 && waitUntil === undefined ? batch.lastOffset() : due[done - 1]!.message.offset;
       resolveOffset(last);
       await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }] });

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     topicRefreshMs: env.TOPIC_REFRESH_MS,
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     logger,
+    addCounts: (counter, counts) => addToCounters(doc, countersTable, counter, counts),
     ports: {
       subscriptions: new DynamoSubscriptionDirectory(doc, tableName("partnerEventSubscription", env.TABLE_PREFIX), env.SUBSCRIPTION_CACHE_TTL_MS),
       status: new DynamoDeliveryStatusStore(doc, statusTable),
@@ -49,7 +50,6 @@ async function main(): Promise<void> {
         },
       }),
       deliverer,
-      count: (counter, subscriptionId) => addToCounters(doc, countersTable, counter, new Map([[subscriptionId, 1]])),
       schedule: env.DELIVERY_RETRY_SCHEDULE,
       metrics: delivery,
       logger,

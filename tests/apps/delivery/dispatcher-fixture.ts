@@ -78,6 +78,7 @@ export class DispatcherScenario {
       topicRefreshMs: 500,
       sessionTimeoutMs: 6000,
       logger: silentLogger,
+      addCounts: (counter, counts) => addToCounters(this.tables.doc, this.tables.name("eventSubscriptionKafka"), counter, counts),
       groupIds: { egress: `tests-${this.prefix}egress`, retry: `tests-${this.prefix}retry` },
       egressPattern: new RegExp(`^wh\\.egress\\.[a-z0-9_-]+\\.${this.domain}\\.`),
       ports: {
@@ -89,7 +90,6 @@ export class DispatcherScenario {
           onStateChange: (endpoint, state) => this.metrics.setCircuitState(endpoint, state),
         }),
         deliverer: this.deliverer,
-        count: (counter, id) => addToCounters(this.tables.doc, this.tables.name("eventSubscriptionKafka"), counter, new Map([[id, 1]])),
         schedule,
         metrics: this.metrics,
         logger: silentLogger,

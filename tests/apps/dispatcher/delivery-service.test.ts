@@ -68,7 +68,6 @@ function setup(options: { sub?: SubscriptionItem | undefined; outcomes?: Attempt
   const sub = "sub" in options ? options.sub : subscription();
   const requests: DeliveryRequest[] = [];
   const published: { topic: string; record: OutgoingRecord }[] = [];
-  const counted: string[] = [];
   const disabled: string[] = [];
   const status = new MemoryStatus();
   const outcomes = [...(options.outcomes ?? [])];
@@ -88,14 +87,13 @@ function setup(options: { sub?: SubscriptionItem | undefined; outcomes?: Attempt
     },
     publish: async (topic, r) => void published.push({ topic, record: r }),
     ensureDlqTopic: async () => undefined,
-    count: async (counter) => void counted.push(counter),
     schedule: parseRetrySchedule("1s,2s,4s"),
     metrics: dispatcherMetrics(new Registry()),
     logger: pino({ level: "silent" }),
     now: () => now,
     random: () => 0.5,
   });
-  return { service, requests, published, counted, disabled, status };
+  return { service, requests, published, disabled, status };
 }
 
 function incoming(attemptsMade: number, headers: Record<string, string> = {}): IncomingDelivery {
@@ -105,14 +103,13 @@ function incoming(attemptsMade: number, headers: Record<string, string> = {}): I
 const fail500: AttemptOutcome = { kind: "retry", result: "http_error", statusCode: 500, durationMs: 3, error: "receiver answered 500" };
 
 describe("DeliveryService", () => {
-  it("signs and sends the body, then records success and counts a delivery", async () => {
+  it("signs and sends the body, then records success", async () => {
     const t = setup();
     assert.equal(await t.service.handle(incoming(0)), "succeeded");
     assert.equal(t.requests.length, 1);
     assert.equal(t.requests[0]!.body, webhookBody(record));
     assert.equal(t.requests[0]!.headers["webhook-id"], webhookId("evt-1", "sub_1"));
     assert.equal(t.status.status, "succeeded");
-    assert.deepEqual(t.counted, ["delivered_count"]);
   });
 
   it("puts a failed attempt on the next tier with the original headers, attempt and not_before", async () => {
@@ -133,14 +130,13 @@ describe("DeliveryService", () => {
     assert.deepEqual(t.status.attempts.map((a) => [a.attempt, a.result]), [[2, "http_error"]]);
   });
 
-  it("sends the last failed attempt to the DLQ without not_before, marks it failed and counts a failure", async () => {
+  it("sends the last failed attempt to the DLQ without not_before and marks it failed", async () => {
     const t = setup({ outcomes: [fail500] });
     assert.equal(await t.service.handle(incoming(3, { [kafkaHeaders.notBefore]: "123" })), "dead_lettered");
     assert.equal(t.published[0]!.topic, "wh.dlq.orders.created");
     assert.deepEqual(t.published[0]!.record.headers, { [kafkaHeaders.attempt]: "4" });
     assert.deepEqual(JSON.parse(t.published[0]!.record.value), record);
     assert.equal(t.status.status, "failed");
-    assert.deepEqual(t.counted, ["failed_count"]);
   });
 
   it("counts an open circuit as an attempt without sending a request", async () => {
