@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -46,15 +46,15 @@ function lastLine(text: string): string {
   return text.trimEnd().split("\n").at(-1) ?? "";
 }
 
-/** Processes whose command line mentions `needle` (Linux /proc). */
-function processesMentioning(needle: string): number[] {
+/** Processes whose working directory is inside `dir` (Linux /proc): each engine works in its state dir. */
+function processesWorkingIn(dir: string): number[] {
   return readdirSync("/proc")
     .filter((entry) => /^\d+$/.test(entry))
     .filter((entry) => {
       try {
-        return readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(needle);
+        return readlinkSync(`/proc/${entry}/cwd`).startsWith(dir);
       } catch {
-        return false;
+        return false; // ended while we looked, or not ours to inspect
       }
     })
     .map(Number);
@@ -97,13 +97,15 @@ describe("tests/run.ts", () => {
       let harnessPid = 0;
       const finished = runHarness([join(fixtures, "waiting.fixture.ts")], env, (pid) => (harnessPid = pid));
       await waitFor(() => existsSync(marker), 60_000, "the fixture test starting");
-      // Its engines keep their state under the harness's temporary dir, inside `scratch`.
-      assert.ok(processesMentioning(scratch).length >= 2, "the harness's engines run while tests run");
+      // Its engines (Kafka, DynamoDB Local, moto) work in the harness's temporary dir, inside `scratch`.
+      const engines = processesWorkingIn(scratch);
+      const described = engines.map((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(0, 3).join(" "));
+      assert.equal(engines.length, 3, `the harness's three engines run while tests run: ${described.join("; ")}`);
 
       process.kill(harnessPid, "SIGINT");
       const run = await finished;
       assert.equal(run.code, 130);
-      assert.deepEqual(processesMentioning(scratch), [], "no engine process is left");
+      assert.deepEqual(processesWorkingIn(scratch), [], "no engine process is left");
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
