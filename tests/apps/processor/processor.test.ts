@@ -136,4 +136,14 @@ describe("processor on Kafka and DynamoDB Local", () => {
       [record.eventId, record.eventId, record.eventId],
     );
   });
+
+  it("sends events to a subscription approved while running once the cache entry expires", async () => {
+    const pending = subs.find((x) => x.partner_id === "p_pending")!;
+    await putSubscription(tables, { partnerId: "p_pending", eventType, url: pending.url, status: "approved" });
+    await sleep(300); // the test's cache TTL is 200 ms
+    const record = ingressRecord(eventType, { n: 4 });
+    await producer.send({ topic: ingressTopic(type), messages: [ingressMessage(record)] });
+    await eventually("four egress records", () => reader.records.filter((r) => r.headers[kafkaHeaders.eventId] === record.eventId).length === 4 || undefined);
+    assert.ok(reader.records.some((r) => r.headers[kafkaHeaders.eventId] === record.eventId && r.topic === egressTopic("p_pending", type)));
+  });
 });
