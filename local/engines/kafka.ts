@@ -106,7 +106,12 @@ function serverProperties(dataDir: string, port: number, controllerPort: number)
 function log4jProperties(logDir: string): string {
   const file = join(logDir, "server.log").replace(/\\/g, "/");
   return [
-    "log4j.rootLogger=INFO, file",
+    // Warnings and errors also go to stdout (the process log), whose tail a failed start shows.
+    "log4j.rootLogger=INFO, file, console",
+    "log4j.appender.console=org.apache.log4j.ConsoleAppender",
+    "log4j.appender.console.Threshold=WARN",
+    "log4j.appender.console.layout=org.apache.log4j.PatternLayout",
+    "log4j.appender.console.layout.ConversionPattern=[%d] %p %m (%c)%n",
     "log4j.appender.file=org.apache.log4j.RollingFileAppender",
     `log4j.appender.file.File=${file}`,
     "log4j.appender.file.MaxFileSize=20MB",

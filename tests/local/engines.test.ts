@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { createServer, type AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import {
   DescribeTableCommand,
@@ -15,6 +16,7 @@ import {
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Kafka, logLevel } from "kafkajs";
 import { tableIds, tableName, tables, type TableDefinition } from "../../model/tables";
+import { localEnginePorts } from "../../model/ports";
 import { createTables, deleteTables } from "../../local/create-tables";
 import { startDynamoDb } from "../../local/engines/dynamodb";
 import { newClusterId, startKafka } from "../../local/engines/kafka";
@@ -255,6 +257,28 @@ describe("DynamoDB Local launcher", () => {
       await dynamo.stop();
       assert.equal(await isPortFree(dynamo.port), true);
     } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("fixed ports (npm start)", () => {
+  it("refuses a taken port with an error naming the port and the variable that moves it", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const taken = (blocker.address() as AddressInfo).port;
+    const stateDir = await mkdtemp(join(tmpdir(), "engines-test-port-"));
+    try {
+      await assert.rejects(
+        startDynamoDb({ stateDir, port: taken, log: () => undefined }),
+        new RegExp(`DynamoDB Local: port 127\\.0\\.0\\.1:${taken} is already in use \\(set ${localEnginePorts.dynamodb.envVar}`),
+      );
+      await assert.rejects(
+        startKafka({ stateDir, port: taken, log: () => undefined }),
+        new RegExp(`Kafka: port 127\\.0\\.0\\.1:${taken} is already in use \\(set ${localEnginePorts.kafka.envVar}`),
+      );
+    } finally {
+      blocker.close();
       await rm(stateDir, { recursive: true, force: true });
     }
   });
