@@ -5,8 +5,13 @@ import { Webhook } from "standardwebhooks";
 import { DispatcherScenario } from "./dispatcher-fixture";
 import { eventually, newSecret, Receiver, TopicReader } from "./fixtures";
 import { webhookId } from "../../../apps/dispatcher/signer";
-import type { DeliveryRecord, SubscriptionKafkaItem } from "../../../model/records";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { DeliveryRecord, SigningSecret, SubscriptionItem, SubscriptionKafkaItem } from "../../../model/records";
 import { dlqTopic, kafkaHeaders } from "../../../model/topics";
+
+async function putSubscriptionSecrets(s: DispatcherScenario, sub: SubscriptionItem, secrets: SigningSecret[]): Promise<void> {
+  await s.tables.doc.send(new PutCommand({ TableName: s.tables.name("partnerEventSubscription"), Item: { ...sub, secrets } }));
+}
 
 const headersOf = (h: Record<string, string | string[] | undefined>) => ({
   "webhook-id": String(h["webhook-id"]),
@@ -50,7 +55,7 @@ describe("dispatcher with retry tiers 1s,2s,4s on Kafka and DynamoDB Local", () 
     assert.equal(counters?.delivered_count, 1);
   });
 
-  it("signs with both secrets during a rotation overlap, so the old and the new secret verify", async () => {
+  it("signs with both secrets during a rotation overlap, so the old and the new secret verify, and with the new one only after it", async () => {
     const r = await receiver();
     const oldSecret = newSecret();
     const current = newSecret();
@@ -67,6 +72,18 @@ describe("dispatcher with retry tiers 1s,2s,4s on Kafka and DynamoDB Local", () 
     assert.equal(String(req.headers["webhook-signature"]).split(" ").length, 2);
     assert.doesNotThrow(() => new Webhook(current).verify(req.body, headersOf(req.headers)));
     assert.doesNotThrow(() => new Webhook(oldSecret).verify(req.body, headersOf(req.headers)));
+
+    // The overlap ends: the old secret's expiry passes, and only the new secret signs.
+    await putSubscriptionSecrets(s, sub, [
+      { secret: current, created_at: new Date().toISOString() },
+      { secret: oldSecret, created_at: "2026-01-01T00:00:00Z", expires_at: new Date(Date.now() - 1000).toISOString() },
+    ]);
+    await sleep(200); // the scenario's subscription cache lives 100 ms
+    await s.publish(sub);
+    const after = await eventually("the delivery after the overlap", () => r.requests[1]);
+    assert.equal(String(after.headers["webhook-signature"]).split(" ").length, 1);
+    assert.doesNotThrow(() => new Webhook(current).verify(after.body, headersOf(after.headers)));
+    assert.throws(() => new Webhook(oldSecret).verify(after.body, headersOf(after.headers)));
   });
 
   it("retries a receiver that fails twice with the same webhook-id, following the schedule, and records every attempt", async () => {
