@@ -50,6 +50,12 @@ const int = (min: number, max: number) =>
     .min(min, { error: `must be an integer from ${min} to ${max}` })
     .max(max, { error: `must be an integer from ${min} to ${max}` });
 
+const decimal = (min: number, max: number, what = "a number") =>
+  z
+    .number({ error: `must be ${what} from ${min} to ${max}` })
+    .min(min, { error: `must be ${what} from ${min} to ${max}` })
+    .max(max, { error: `must be ${what} from ${min} to ${max}` });
+
 const nonEmpty = z.string({ error: "must be a non-empty string" }).trim().min(1, { error: "must be a non-empty string" });
 
 const nameSegment = z.string({ error: "must be a string" }).refine(isNameSegment, {
@@ -149,6 +155,35 @@ const serviceSpec = z.strictObject({
   resources: z.strictObject({ cpuRequest: cpuQuantity, memoryRequest: memoryQuantity, memoryLimit: memoryQuantity }),
 });
 
+/** How people sign in to Amazon Managed Grafana: IAM Identity Center, or the organisation's SAML IdP. */
+export const grafanaAuthenticationProviders = ["AWS_SSO", "SAML"] as const;
+export type GrafanaAuthentication = (typeof grafanaAuthenticationProviders)[number];
+
+const grafanaSaml = z.strictObject({
+  idpMetadataUrl: z
+    .string({ error: "must be an https URL" })
+    .regex(/^https:\/\/[^\s/]+\/\S*$/, { error: "must be the https URL of the IdP's SAML metadata" }),
+  roleAssertion: nonEmpty,
+  adminRoleValues: z.array(nonEmpty).min(1, { error: "must list at least one role value" }),
+  editorRoleValues: z.array(nonEmpty),
+});
+
+/** Alert thresholds (AMP alerting rules and CloudWatch alarms); docs/runbook.md "Alerts" says what each means. */
+const alerts = z.strictObject({
+  retriesPerMinute: decimal(0.01, 100000),
+  dlqRecordsPerHour: int(1, 100000),
+  partnerErrorPercent: decimal(0.1, 100, "a percentage"),
+  consumerLagRecords: int(1, 100000000),
+  podRestartsPerHour: int(1, 1000),
+});
+
+/** Service level objectives the SLO alerts compare the recorded ratios and latency with. */
+const slo = z.strictObject({
+  validationSuccessPercent: decimal(50, 100, "a percentage"),
+  deliverySuccessPercent: decimal(50, 100, "a percentage"),
+  endToEndP95Seconds: decimal(0.1, 86400, "a number of seconds"),
+});
+
 const configSchema = z.strictObject({
   env: oneOf(envs),
   region: z.string({ error: "must be an AWS region" }).regex(/^[a-z]{2}(-gov)?-[a-z]+-[0-9]$/, { error: "must be an AWS region such as us-east-1" }),
@@ -172,6 +207,10 @@ const configSchema = z.strictObject({
       error: `must be a retention CloudWatch Logs accepts: ${cloudWatchRetentionDays.join(", ")}`,
     }),
     grafanaEnabled: z.boolean({ error: "must be true or false" }),
+    grafanaAuthentication: oneOf(grafanaAuthenticationProviders),
+    grafanaSaml: grafanaSaml.optional(),
+    alerts,
+    slo,
   }),
   cluster,
   ingress,
@@ -185,6 +224,9 @@ export type BrokerSpec = z.infer<typeof brokerSpec>;
 export type NodeGroupSpec = z.infer<typeof nodeGroup>;
 export type ServiceSpec = z.infer<typeof serviceSpec>;
 export type DataStoreBilling = z.infer<typeof billing>;
+export type AlertThresholds = z.infer<typeof alerts>;
+export type SloObjectives = z.infer<typeof slo>;
+export type GrafanaSamlSettings = z.infer<typeof grafanaSaml>;
 
 /** The validated, defaulted stack configuration the components are built from. */
 export type PlatformConfig = ParsedConfig & { kafka: { roles: Record<ClusterRole, string> } };
@@ -208,7 +250,12 @@ const sharedDefaults = {
   region: "us-east-1",
   kafka: { version: "3.7.x.kraft", topicPartitions: defaultPartitions },
   dataStore: { billing: { mode: "onDemand" }, idempotencyTtlHours: idempotencyTtlHours.default },
-  observability: { logRetentionDays: 30 },
+  observability: {
+    logRetentionDays: 30,
+    grafanaAuthentication: "AWS_SSO",
+    alerts: { retriesPerMinute: 60, dlqRecordsPerHour: 1, partnerErrorPercent: 5, consumerLagRecords: 10000, podRestartsPerHour: 3 },
+    slo: { validationSuccessPercent: 99, deliverySuccessPercent: 99.5, endToEndP95Seconds: 10 },
+  },
   ingress: { scheme: "internet-facing" },
   images: { keepLastN: 20 },
 } as const;
@@ -419,6 +466,14 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
     const minNodes = c.cluster.nodeGroups.reduce((n, g) => n + g.minSize, 0);
     if (minNodes < azs) add(["cluster", "nodeGroups"], `minSize total ${minNodes}`, `must keep at least ${azs} nodes (one per availability zone) in prod`);
     if (c.cluster.endpointPublicAccess) add(["cluster", "endpointPublicAccess"], true, "must be false in prod: the API endpoint is private there");
+  }
+
+  const o = c.observability;
+  if (o.grafanaEnabled && o.grafanaAuthentication === "SAML" && o.grafanaSaml === undefined) {
+    add(["observability", "grafanaSaml"], undefined, "must be set (idpMetadataUrl, roleAssertion, adminRoleValues, editorRoleValues) when grafanaAuthentication is SAML");
+  }
+  if (o.grafanaSaml !== undefined && o.grafanaAuthentication !== "SAML") {
+    add(["observability", "grafanaSaml"], o.grafanaSaml, `is only used with grafanaAuthentication SAML (it is ${o.grafanaAuthentication}); remove it`);
   }
 
   if ((c.ingress.domain === undefined) !== (c.ingress.hostedZoneId === undefined)) {

@@ -4,7 +4,8 @@
 // and asserts on the inputs. Nothing here needs the Pulumi CLI or a provider plugin.
 //
 // The mocks return plausible outputs for what the program reads back: ids and ARNs of every
-// resource, MSK bootstrap brokers, and the outputs of the opaque awsx.ec2.Vpc component.
+// resource, MSK bootstrap brokers, the AMP and Grafana endpoints, and the outputs of the
+// opaque awsx.ec2.Vpc component.
 
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
@@ -167,6 +168,15 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>): Re
       return { arn: arnOf("glue", `schema/${name}`), latestSchemaVersion: 1 };
     case "aws:secretsmanager/secret:Secret":
       return { arn: arnOf("secretsmanager", `secret:${inputs.name ?? name}-AbCdEf`) };
+    case "aws:amp/workspace:Workspace":
+      return {
+        arn: arnOf("aps", `workspace/ws-${name}`),
+        prometheusEndpoint: `https://aps-workspaces.${mockRegion}.amazonaws.com/workspaces/ws-${name}/`,
+      };
+    case "aws:sns/topic:Topic":
+      return { arn: arnOf("sns", inputs.name ?? name) };
+    case "aws:grafana/workspace:Workspace":
+      return { arn: arnOf("grafana", `/workspaces/g-${name}`), endpoint: `g-${name}.grafana-workspace.${mockRegion}.amazonaws.com` };
     default:
       return { arn: arnOf("mock", `${type}/${name}`) };
   }
