@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheDir } from "./cache";
-import { requireCommand, maven, java } from "./prerequisites";
+import { hasCommand, requireCommand, maven, java } from "./prerequisites";
 import { runCommand } from "./process";
 
 export interface MavenArtifact {
@@ -65,17 +65,18 @@ export async function fetchArtifacts(name: string, artifacts: readonly MavenArti
   mkdirSync(work, { recursive: true });
   try {
     writeFileSync(join(work, "pom.xml"), pom(name, artifacts));
-    const result = await runCommand(
+    const mvnArgs = [
       "mvn",
-      [
-        "-q",
-        "-B",
-        `${DEPENDENCY_PLUGIN}:copy-dependencies`,
-        `-DoutputDirectory=${join(work, "lib")}`,
-        "-Dmdep.includeScope=runtime",
-      ],
-      { cwd: work, timeoutMs: DOWNLOAD_TIMEOUT_MS },
-    );
+      "-q",
+      "-B",
+      `${DEPENDENCY_PLUGIN}:copy-dependencies`,
+      `-DoutputDirectory=${join(work, "lib")}`,
+      "-Dmdep.includeScope=runtime",
+    ];
+    // Maven 3.8 does not lock its local repository: parallel first runs (several test runs on
+    // one machine) take turns through flock, where it exists.
+    const command = (await hasCommand("flock")) ? ["flock", join(root, ".mvn.lock"), ...mvnArgs] : mvnArgs;
+    const result = await runCommand(command[0]!, command.slice(1), { cwd: work, timeoutMs: DOWNLOAD_TIMEOUT_MS });
     if (result.code !== 0) {
       throw new Error(
         `downloading ${name} from Maven Central failed (mvn exit ${result.code}):\n${result.output.slice(-4000)}`,

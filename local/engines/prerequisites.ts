@@ -48,3 +48,13 @@ export function requireCommand(prerequisite: Prerequisite): Promise<string> {
   }
   return result;
 }
+
+/** Whether a command is on PATH and runs (for optional helpers such as `flock`). */
+export async function hasCommand(command: string, args: readonly string[] = ["--version"]): Promise<boolean> {
+  try {
+    await run(command, [...args], { timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
