@@ -76,54 +76,61 @@ function positiveInteger(variable: string): number | undefined {
   return value;
 }
 
-interface Engine {
+interface RunningEngine {
   readonly name: string;
+  /** What the tests get in the engine's variable: brokers or an endpoint URL. */
+  readonly address: string;
   stop(): Promise<void>;
 }
 
-/** Engines started so far, stopped on every way out. */
-const running: Engine[] = [];
+interface EngineSpec {
+  readonly variable: string;
+  start(stateDir: string): Promise<RunningEngine>;
+}
 
+const engineSpecs: readonly EngineSpec[] = [
+  {
+    variable: engineVariables.kafkaBrokers,
+    start: async (stateDir) => {
+      const kafka = await startKafka({ stateDir });
+      return { name: "kafka", address: kafka.brokers, stop: () => kafka.stop() };
+    },
+  },
+  {
+    variable: engineVariables.dynamoEndpoint,
+    start: async (stateDir) => {
+      const dynamo = await startDynamoDb({ stateDir });
+      return { name: "dynamodb-local", address: dynamo.endpoint, stop: () => dynamo.stop() };
+    },
+  },
+  {
+    variable: engineVariables.motoEndpoint,
+    start: async (stateDir) => {
+      const moto = await startMoto({ stateDir });
+      return { name: "moto", address: moto.endpoint, stop: () => moto.stop() };
+    },
+  },
+];
+
+/** Engines started so far, stopped on every way out. */
+const running: RunningEngine[] = [];
+
+/** Starts the engines in parallel (or takes the preset ones) and returns the variables for the tests. */
 async function startEngines(stateDir: string): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
-  const starts: Promise<void>[] = [];
-  const preset = (variable: string) => {
-    const value = process.env[variable];
-    if (value) stderrLog(`using ${variable}=${value}`);
-    return value;
-  };
-
-  const kafkaBrokers = preset(engineVariables.kafkaBrokers);
-  if (kafkaBrokers) env[engineVariables.kafkaBrokers] = kafkaBrokers;
-  else
-    starts.push(
-      startKafka({ stateDir }).then((kafka) => {
-        running.push({ name: "kafka", stop: () => kafka.stop() });
-        env[engineVariables.kafkaBrokers] = kafka.brokers;
-      }),
-    );
-
-  const dynamoEndpoint = preset(engineVariables.dynamoEndpoint);
-  if (dynamoEndpoint) env[engineVariables.dynamoEndpoint] = dynamoEndpoint;
-  else
-    starts.push(
-      startDynamoDb({ stateDir }).then((dynamo) => {
-        running.push({ name: "dynamodb-local", stop: () => dynamo.stop() });
-        env[engineVariables.dynamoEndpoint] = dynamo.endpoint;
-      }),
-    );
-
-  const motoEndpoint = preset(engineVariables.motoEndpoint);
-  if (motoEndpoint) env[engineVariables.motoEndpoint] = motoEndpoint;
-  else
-    starts.push(
-      startMoto({ stateDir }).then((moto) => {
-        running.push({ name: "moto", stop: () => moto.stop() });
-        env[engineVariables.motoEndpoint] = moto.endpoint;
-      }),
-    );
-
-  const results = await Promise.allSettled(starts);
+  const results = await Promise.allSettled(
+    engineSpecs.map(async (spec) => {
+      const preset = process.env[spec.variable];
+      if (preset) {
+        stderrLog(`using ${spec.variable}=${preset}`);
+        env[spec.variable] = preset;
+        return;
+      }
+      const engine = await spec.start(stateDir);
+      running.push(engine);
+      env[spec.variable] = engine.address;
+    }),
+  );
   const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
   if (failures.length > 0) {
     throw new Error(failures.map((f) => (f instanceof Error ? f.message : String(f))).join("\n\n"));
