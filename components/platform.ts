@@ -16,6 +16,7 @@ import { Network } from "./network";
 import { SchemaRegistry } from "./schema-registry";
 import { Secrets } from "./secrets";
 import { buildKubernetesTiers } from "./kubernetes-tiers";
+import { Observability } from "./observability";
 
 export interface Platform {
   provider: aws.Provider;
@@ -91,6 +92,28 @@ export function buildPlatform(config: PlatformConfig, contracts: readonly Contra
 
   const kubernetes = buildKubernetesTiers(config, { provider, keys, network, eventBackbone, schemaRegistry, dataStore, secrets }, opts);
 
+  const o = config.observability;
+  const observability = new Observability(
+    resourceName(env, "observability"),
+    {
+      env,
+      region: config.region,
+      logRetentionDays: o.logRetentionDays,
+      logsKeyArn: keys.arns.logs,
+      alerts: o.alerts,
+      slo: o.slo,
+      grafana: { enabled: o.grafanaEnabled, authentication: o.grafanaAuthentication, saml: o.grafanaSaml },
+      cluster: {
+        oidcProviderArn: kubernetes.cluster.oidcProviderArn,
+        oidcIssuer: kubernetes.cluster.oidcIssuer,
+        provider: kubernetes.cluster.provider,
+        ready: kubernetes.cluster.ready,
+      },
+      kafkaClusterNames: eventBackbone.clusterNames,
+    },
+    opts,
+  );
+
   const byRole = <T>(pick: (role: ClusterRole) => T) => Object.fromEntries(clusterRoles.map((r) => [r, pick(r)])) as Record<ClusterRole, T>;
 
   return {
@@ -123,6 +146,13 @@ export function buildPlatform(config: PlatformConfig, contracts: readonly Contra
       keyArns: keys.arns,
       secretArns: secrets.arns,
       ...kubernetes.outputs,
+      prometheusWorkspaceId: observability.workspaceId,
+      prometheusRemoteWriteUrl: observability.remoteWriteUrl,
+      otelCollectorRoleArn: observability.collectorRoleArn,
+      otlpEndpoint: observability.otlpEndpoint,
+      alertTopicArn: observability.alertTopicArn,
+      logGroupNames: observability.logGroupNames,
+      grafanaUrl: observability.grafanaUrl ?? "",
     },
   };
 }

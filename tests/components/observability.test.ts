@@ -8,7 +8,7 @@ import { namespaces } from "../../model/kubernetes";
 import { consumerGroups } from "../../model/topics";
 import { broadDataResources } from "../../components/iam-policies";
 import { Observability, kubeStateMetrics, observabilityNames, otelCollector, otlpEndpoint } from "../../components/observability";
-import { collectorConfig } from "../../observability/collector-config";
+import { collectorConfig, collectorEnvVariables } from "../../observability/collector-config";
 import { ruleFiles } from "../../observability/rule-files";
 import { stackFileSource } from "../support/stack-file";
 
@@ -261,6 +261,11 @@ describe("Observability: OpenTelemetry collector release", () => {
     assert.equal(values.config.exporters.debug, null);
     assert.deepEqual(values.ports.otlp, { enabled: true });
     assert.deepEqual(values.ports["otlp-http"], { enabled: true });
+  });
+
+  it("sets every ${env:...} variable the collector configuration reads (MY_POD_IP comes from the chart)", () => {
+    const names = (release("staging").inputs.values.extraEnvs as { name: string }[]).map((e) => e.name);
+    assert.deepEqual([...names, "MY_POD_IP"].sort(), collectorEnvVariables());
   });
 
   it("serves OTLP at the address the services are given", () => {

@@ -35,6 +35,8 @@ export const untaggableTypes = new Set([
   "aws:ecr/lifecyclePolicy:LifecyclePolicy",
   "aws:route53/record:Record",
   "aws:acm/certificateValidation:CertificateValidation",
+  "aws:amp/alertManagerDefinition:AlertManagerDefinition",
+  "aws:grafana/workspaceSamlConfiguration:WorkspaceSamlConfiguration",
 ]);
 
 const awsResources = () => allResources().filter((r) => r.custom && r.type.startsWith("aws:"));
