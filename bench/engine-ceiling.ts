@@ -5,7 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import type { Admin, Producer } from "kafkajs";
+import type { Admin, Kafka } from "kafkajs";
 import { localAwsCredentials, localAwsRegion } from "../local/engines/dynamodb";
 import { LatencyHistogram, type LatencySummary } from "./histogram";
 import { benchOrder } from "./payload";
@@ -57,14 +57,18 @@ export async function dynamoDbCeiling(endpoint: string, seconds: number, concurr
   }
 }
 
-export async function kafkaCeiling(producer: Producer, admin: Admin, seconds: number, concurrency: number): Promise<Ceiling> {
+/** With a producer of its own: a producer that knew the probe topic would fail its next metadata refresh once the topic is deleted. */
+export async function kafkaCeiling(kafka: Kafka, admin: Admin, seconds: number, concurrency: number): Promise<Ceiling> {
   const topic = "bench.engine-probe";
   await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }] });
   const value = JSON.stringify(benchOrder("kafka-probe"));
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
   try {
     const result = await closedLoop(seconds, concurrency, () => producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value }] }));
     return { what: "Kafka acks=all single-record send (idempotent producer)", concurrency, ...result };
   } finally {
+    await producer.disconnect();
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   }
 }

@@ -64,6 +64,15 @@ export function targetChecks(r: Pick<BenchResult, "ingest" | "dispatch" | "endTo
   return checks;
 }
 
+/** Milliseconds of CPU a process spent per event (or delivery) in a run: its share of the cost, whatever the machine's load. */
+export function cpuMsPerEvent(usage: UsageReport, role: string, eventsPerSecond: number): number | undefined {
+  const p = usage.processes.find((x) => x.role === role);
+  if (!p || eventsPerSecond <= 0) return undefined;
+  return Math.round((p.cpuPercent * 10 * 100) / eventsPerSecond) / 100;
+}
+
+const cpuMs = (v: number | undefined) => (v === undefined ? "–" : `${v}`);
+
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
 const ms = (v: number | undefined) => (v === undefined ? "–" : `${v} ms`);
 
@@ -110,7 +119,7 @@ export function renderMarkdown(r: BenchResult): string {
     out.push("");
     out.push(
       table(
-        ["connections", "gateway events/s", "p50", "p99", "max", "non-2xx / errors", "baseline events/s", "baseline p50", "baseline p99", "ratio", "on topic / 202s"],
+        ["connections", "gateway events/s", "p50", "p99", "max", "non-2xx / errors", "baseline events/s", "baseline p50", "baseline p99", "ratio", "on topic / 202s", "CPU ms per event: gateway / DynamoDB Local / Kafka / baseline"],
         r.ingest.map((c) => [
           c.connections,
           c.gateway.acceptedPerSecond,
@@ -123,6 +132,14 @@ export function renderMarkdown(r: BenchResult): string {
           ms(c.baseline.latencyMs.p99),
           pct(c.ratio),
           `${c.recordsOnTopic} / ${c.gateway.accepted}${c.durable ? "" : " **LOST**"}`,
+          [
+            cpuMsPerEvent(c.gateway.usage, "gateway", c.gateway.acceptedPerSecond),
+            cpuMsPerEvent(c.gateway.usage, "dynamodb-local", c.gateway.acceptedPerSecond),
+            cpuMsPerEvent(c.gateway.usage, "kafka", c.gateway.acceptedPerSecond),
+            cpuMsPerEvent(c.baseline.usage, "baseline server", c.baseline.acceptedPerSecond),
+          ]
+            .map(cpuMs)
+            .join(" / "),
         ]),
       ),
     );
@@ -143,7 +160,13 @@ export function renderMarkdown(r: BenchResult): string {
       ),
     );
     out.push("");
-    out.push(`Ratio: **${pct(d.ratio)}**. The dispatcher's request latencies are bucket upper bounds of its own histogram (webhook_delivery_attempt_duration_seconds).`);
+    out.push(
+      `Ratio: **${pct(d.ratio)}**. CPU ms per delivery: dispatcher ${cpuMs(cpuMsPerEvent(d.dispatcher.usage, "dispatcher", d.dispatcher.perSecond))}, ` +
+        `DynamoDB Local ${cpuMs(cpuMsPerEvent(d.dispatcher.usage, "dynamodb-local", d.dispatcher.perSecond))}, ` +
+        `receiver ${cpuMs(cpuMsPerEvent(d.dispatcher.usage, "bench receiver", d.dispatcher.perSecond))}; ` +
+        `undici loop ${cpuMs(cpuMsPerEvent(d.baseline.usage, "load generator (bench)", d.baseline.perSecond))}, receiver ${cpuMs(cpuMsPerEvent(d.baseline.usage, "bench receiver", d.baseline.perSecond))}. ` +
+        "The dispatcher's request latencies are bucket upper bounds of its own histogram (webhook_delivery_attempt_duration_seconds).",
+    );
     out.push("");
   }
 

@@ -151,7 +151,7 @@ async function main(): Promise<void> {
     if (args.only.includes("engines")) {
       log("phase 0: engine ceilings");
       result.ceilings.push(await dynamoDbCeiling(platform.dynamodbEndpoint, plan.engineSeconds, 16));
-      result.ceilings.push(await kafkaCeiling(producer, kafkaAdmin, plan.engineSeconds, 16));
+      result.ceilings.push(await kafkaCeiling(kafka, kafkaAdmin, plan.engineSeconds, 16));
       for (const c of result.ceilings) log(`${c.what}: ${c.perSecond}/s at concurrency ${c.concurrency}, p50 ${c.latencyMs.p50} ms, p99 ${c.latencyMs.p99} ms`);
     }
 
