@@ -43,6 +43,8 @@ export interface KafkaHandle {
   stop(): Promise<void>;
   /** Starts the stopped broker again, same port and data; resolves when it answers. */
   start(): Promise<void>;
+  /** stop() then start(). */
+  restart(): Promise<void>;
 }
 
 /** The default port of a local broker, from the model (overridable by KAFKA_PORT). */
@@ -234,6 +236,20 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
     );
   };
 
+  const stop = async (): Promise<void> => {
+    const current = engine;
+    if (!current?.running) return;
+    await timed(log, "kafka stopped", async () => {
+      await current.stop(20_000);
+      await waitForPortFree(port, 10_000);
+    });
+  };
+  const start = async (): Promise<void> => {
+    if (engine?.running) return;
+    await waitForPortFree(port, 10_000);
+    await launch();
+  };
+
   await launch();
 
   return {
@@ -243,18 +259,11 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
     get running() {
       return engine?.running ?? false;
     },
-    async stop() {
-      const current = engine;
-      if (!current?.running) return;
-      await timed(log, "kafka stopped", async () => {
-        await current.stop(20_000);
-        await waitForPortFree(port, 10_000);
-      });
-    },
-    async start() {
-      if (engine?.running) return;
-      await waitForPortFree(port, 10_000);
-      await launch();
+    stop,
+    start,
+    async restart() {
+      await stop();
+      await start();
     },
   };
 }

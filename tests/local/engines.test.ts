@@ -155,6 +155,21 @@ describe("Kafka launcher lifecycle", () => {
     assert.equal(broker.running, true);
     assert.deepEqual(await firstRecord(brokerClient, topic), { key: "k", value: "survives a restart" });
   });
+
+  it("restart() is stop() then start(): the broker answers again with its data", async () => {
+    const brokerClient = new Kafka({ clientId: "engines-restart", brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+    await produce(brokerClient, "lifecycle.kept", "k2", "after restart()");
+    await broker.restart();
+    assert.equal(broker.running, true);
+    const admin = brokerClient.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets("lifecycle.kept");
+      assert.equal(offsets[0]?.high, "2", "both records are still in the partition");
+    } finally {
+      await admin.disconnect();
+    }
+  });
 });
 
 describe("Kafka launcher on an existing state dir (npm start run again)", () => {

@@ -97,6 +97,7 @@ export async function startPrivateKafka(): Promise<PrivateKafka> {
     },
     stop: () => handle.stop(),
     start: () => handle.start(),
+    restart: () => handle.restart(),
     async dispose() {
       await handle.stop();
       await rm(stateDir, { recursive: true, force: true });
