@@ -6,7 +6,7 @@
 // CloudWatch alarms on MSK consumer lag; CloudWatch log groups of the gateway and the schema
 // service; and, behind a config toggle, Amazon Managed Grafana with the AMP, CloudWatch and
 // X-Ray data sources. The dashboards of observability/dashboards/ are imported into Grafana
-// as files (docs/configuration.md, "Dashboards").
+// by observability/grafana-import.ts (docs/configuration.md, "Dashboards").
 
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -105,6 +105,7 @@ export class Observability extends pulumi.ComponentResource {
   readonly otlpEndpoint: string = otlpEndpoint;
   /** Set when Grafana is enabled. */
   readonly grafanaUrl?: pulumi.Output<string>;
+  readonly grafanaWorkspaceId?: pulumi.Output<string>;
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:observability:Observability", name, {}, opts);
@@ -167,7 +168,11 @@ export class Observability extends pulumi.ComponentResource {
     const ksm = this.kubeStateMetricsRelease(args);
     this.collectorRelease(args, collectorRole, [ksm]);
 
-    if (args.grafana.enabled) this.grafanaUrl = this.grafana(args, { workspace, topic, key, accountId }, tags);
+    if (args.grafana.enabled) {
+      const grafana = this.grafana(args, { workspace, topic, key, accountId }, tags);
+      this.grafanaUrl = pulumi.interpolate`https://${grafana.endpoint}`;
+      this.grafanaWorkspaceId = grafana.id;
+    }
 
     this.registerOutputs({
       workspaceId: this.workspaceId,
@@ -180,6 +185,7 @@ export class Observability extends pulumi.ComponentResource {
       logGroupNames: this.logGroupNames,
       otlpEndpoint: this.otlpEndpoint,
       grafanaUrl: this.grafanaUrl,
+      grafanaWorkspaceId: this.grafanaWorkspaceId,
     });
   }
 
@@ -356,7 +362,7 @@ export class Observability extends pulumi.ComponentResource {
     args: ObservabilityArgs,
     deps: { workspace: aws.amp.Workspace; topic: aws.sns.Topic; key: aws.kms.Key; accountId: pulumi.Output<string> },
     tags: Record<string, string>,
-  ): pulumi.Output<string> {
+  ): aws.grafana.Workspace {
     const name = resourceName(args.env, "grafana");
     const role = new aws.iam.Role(
       name,
@@ -414,6 +420,6 @@ export class Observability extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    return pulumi.interpolate`https://${workspace.endpoint}`;
+    return workspace;
   }
 }

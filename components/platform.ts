@@ -153,6 +153,7 @@ export function buildPlatform(config: PlatformConfig, contracts: readonly Contra
       alertTopicArn: observability.alertTopicArn,
       logGroupNames: observability.logGroupNames,
       grafanaUrl: observability.grafanaUrl ?? "",
+      grafanaWorkspaceId: observability.grafanaWorkspaceId ?? "",
     },
   };
 }

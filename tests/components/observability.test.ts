@@ -300,6 +300,7 @@ describe("Observability: Amazon Managed Grafana", () => {
       assert.equal(ws.inputs.permissionType, "CUSTOMER_MANAGED");
       assert.equal(ws.inputs.roleArn, `arn:aws:iam::${mockAccountId}:role/webhooks-${env}-grafana`);
       assert.equal(await valueOf(built[env].component.grafanaUrl!), `https://g-webhooks-${env}-grafana.grafana-workspace.us-east-1.amazonaws.com`);
+      assert.equal(await valueOf(built[env].component.grafanaWorkspaceId!), `webhooks-${env}-grafana-id`);
     });
   }
 

@@ -2,8 +2,7 @@
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-
-export const dashboardsDir = join(__dirname, "..", "..", "observability", "dashboards");
+import { dashboardsDir } from "../../observability/grafana-import";
 
 export interface DashboardTarget {
   refId: string;
