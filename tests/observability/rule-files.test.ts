@@ -1,5 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { envDefaults, loadPlatformConfig } from "../../config";
 import { namespaces } from "../../model/kubernetes";
 import { placeholdersOf, renderRuleFile, ruleFiles, ruleGroups } from "../../observability/rule-files";
@@ -70,6 +72,15 @@ describe("observability/rules", () => {
         }
       }
     }
+  });
+
+  it("is explained alert by alert in docs/runbook.md's Alerts section", () => {
+    const runbook = readFileSync(join(__dirname, "..", "..", "docs", "runbook.md"), "utf8");
+    const section = /\n## Alerts\n([\s\S]*?)\n## /.exec(runbook)?.[1];
+    assert.ok(section, "docs/runbook.md has an Alerts section");
+    const alerts = files.flatMap((f) => ruleGroups(f.name, renderRuleFile(f, values)).flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : []))));
+    assert.ok(alerts.length >= 8);
+    for (const alert of alerts) assert.match(section, new RegExp(`\\| \`${alert}\` \\|`), `${alert} is not in the runbook's alert table`);
   });
 
   it("names the file when it is not a rules document", () => {
