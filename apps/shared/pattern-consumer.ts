@@ -66,12 +66,20 @@ export class PatternConsumer {
     if (added.length === 0 && this.consumer) return;
     if (matching.length === 0) return;
     this.opts.logger.info({ added, total: matching.length }, "subscribing to matching topics");
-    await this.consumer?.disconnect();
+    const previous = this.consumer;
+    // Cleared first: if what follows fails, the next refresh starts a consumer again.
+    this.consumer = undefined;
+    await previous?.disconnect();
     if (this.stopped) return;
     const consumer = this.opts.kafka.consumer(this.opts.consumer);
-    await consumer.connect();
-    await consumer.subscribe({ topics: matching, fromBeginning: true });
-    await consumer.run(this.opts.run(consumer));
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: matching, fromBeginning: true });
+      await consumer.run(this.opts.run(consumer));
+    } catch (err) {
+      await consumer.disconnect().catch(() => undefined);
+      throw err;
+    }
     this.consumer = consumer;
     this.topics = matching;
     this.opts.onSubscribed?.(matching);
