@@ -19,6 +19,7 @@ import type { Logger } from "pino";
 import type { DeliveryAttempt, DeliveryRecord } from "../../model/records";
 import type { DeliveryStatus } from "../../model/tables";
 import { kafkaHeaders } from "../../model/topics";
+import { eventLogger } from "../shared/logging";
 import type { EndpointBreakers } from "./breaker";
 import { attemptRecord, type AttemptOutcome, type DeliveryRequest } from "./deliver";
 import type { DispatcherMetrics } from "./metrics";
@@ -99,7 +100,7 @@ export class DeliveryService {
   async handle(d: IncomingDelivery): Promise<HandledAs> {
     const { record } = d;
     const p = this.ports;
-    const log = p.logger.child({ eventId: record.eventId, subscriptionId: record.subscriptionId });
+    const log = eventLogger(p.logger, record.eventId, { subscriptionId: record.subscriptionId });
     const subscription = await p.subscriptions.get(record.subscriptionId);
     if (!subscription) {
       log.warn("no such subscription: record skipped");
