@@ -1,4 +1,5 @@
-import { allResources, mockAccountId, resetResources, settle, valueOf, type CapturedResource } from "../support/pulumi-mocks";
+import { allResources, mockAccountId, optionsOf, recordOptions, resetResources, settle, valueOf, type CapturedResource } from "../support/pulumi-mocks";
+import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -8,9 +9,26 @@ import { namespaces } from "../../model/kubernetes";
 import { consumerGroups } from "../../model/topics";
 import { broadDataResources } from "../../components/iam-policies";
 import { Observability, kubeStateMetrics, observabilityNames, otelCollector, otlpEndpoint } from "../../components/observability";
+import { buildPlatform } from "../../components/platform";
+import { loadContracts } from "../../model/contracts";
 import { collectorConfig, collectorEnvVariables } from "../../observability/collector-config";
 import { ruleFiles } from "../../observability/rule-files";
 import { stackFileSource } from "../support/stack-file";
+
+// eks.Cluster is opaque under mocks: answer the outputs the composition reads (as tests/components/kubernetes-tiers.test.ts does).
+const monitor = pulumi.runtime.getMonitor() as unknown as { mocks: pulumi.runtime.Mocks };
+const sharedMocks = monitor.mocks;
+monitor.mocks = {
+  newResource(args) {
+    const result = sharedMocks.newResource(args) as { id: string; state: Record<string, unknown> };
+    if (args.type !== "eks:index:Cluster") return result;
+    return {
+      ...result,
+      state: { kubeconfigJson: "{}", oidcProviderArn: `arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/STACK`, oidcIssuer: "oidc.eks.us-east-1.amazonaws.com/id/STACK", clusterSecurityGroupId: "sg-eks", ...result.state },
+    };
+  },
+  call: (args) => sharedMocks.call(args),
+};
 
 const oidcIssuer = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE0123";
 const oidcProviderArn = `arn:aws:iam::${mockAccountId}:oidc-provider/${oidcIssuer}`;
@@ -323,5 +341,51 @@ describe("Observability: Amazon Managed Grafana", () => {
     assert.equal(config.inputs.idpMetadataUrl, saml.idpMetadataUrl);
     assert.deepEqual(config.inputs.adminRoleValues, ["grafana-admin"]);
     assert.equal(ofType(built.prod, "aws:grafana/workspaceSamlConfiguration:WorkspaceSamlConfiguration").length, 0);
+  });
+});
+
+describe("Observability in the prod stack, composed by buildPlatform", () => {
+  let stack: Built;
+  let outputs: Record<string, unknown>;
+  before(async () => {
+    resetResources();
+    const config = loadPlatformConfig(stackFileSource("prod"));
+    const platform = buildPlatform(config, loadContracts(), { transformations: [recordOptions] });
+    await settle();
+    stack = { config, component: undefined as unknown as Observability, resources: [...allResources()] };
+    outputs = Object.fromEntries(await Promise.all(Object.entries(platform.outputs).map(async ([k, v]) => [k, await valueOf(v)])));
+  });
+
+  it("trusts the stack's EKS OIDC provider and installs the collector through the cluster's provider once the cluster is ready", async () => {
+    const trust = json(one(stack, "aws:iam/role:Role", "platform-otel-collector").inputs.assumeRolePolicy);
+    assert.equal(trust.Statement[0].Principal.Federated, "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/STACK");
+    const opts = optionsOf("kubernetes:helm.sh/v3:Release", "webhooks-prod-otel-collector");
+    assert.ok(opts.provider, "the release names its provider");
+    assert.match(await valueOf(opts.provider.urn), /pulumi:providers:kubernetes::webhooks-prod-k8s$/);
+    const dependsOn = (opts.dependsOn ?? []) as pulumi.Resource[];
+    assert.ok(dependsOn.length >= 3, "waits for the role policy, kube-state-metrics and the cluster");
+  });
+
+  it("alarms on the lag of the stack's own MSK clusters", () => {
+    const expressions = ofType(stack, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.metricQueries[0].expression as string);
+    assert.ok(expressions.some((e) => e.includes("'webhooks-prod-msk-ingress'") && e.includes(consumerGroups.processor)));
+    assert.ok(expressions.some((e) => e.includes("'webhooks-prod-msk-egress'") && e.includes(consumerGroups.dispatcher)));
+  });
+
+  it("exports the workspace, remote-write URL, collector role, OTLP endpoint, alert topic, log groups and Grafana", () => {
+    assert.equal(outputs.prometheusWorkspaceId, "webhooks-prod-prometheus-id");
+    assert.equal(outputs.prometheusRemoteWriteUrl, "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-webhooks-prod-prometheus/api/v1/remote_write");
+    assert.equal(outputs.otelCollectorRoleArn, `arn:aws:iam::${mockAccountId}:role/platform-otel-collector`);
+    assert.equal(outputs.otlpEndpoint, otlpEndpoint);
+    assert.equal(outputs.alertTopicArn, `arn:aws:sns:us-east-1:${mockAccountId}:webhooks-prod-alerts`);
+    assert.deepEqual(outputs.logGroupNames, { gateway: "/webhooks/prod/gateway", admin: "/webhooks/prod/admin" });
+    assert.equal(outputs.grafanaUrl, "https://g-webhooks-prod-grafana.grafana-workspace.us-east-1.amazonaws.com");
+    assert.equal(outputs.grafanaWorkspaceId, "webhooks-prod-grafana-id");
+  });
+
+  it("encrypts the stack's log groups of this tier with the stack's logs CMK", () => {
+    for (const name of ["webhooks-prod-gateway-logs", "webhooks-prod-admin-logs", "webhooks-prod-prometheus-logs"]) {
+      assert.equal(one(stack, "aws:cloudwatch/logGroup:LogGroup", name).inputs.kmsKeyId, `arn:aws:kms:us-east-1:${mockAccountId}:key/webhooks-prod-logs-key`);
+    }
   });
 });
