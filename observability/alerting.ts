@@ -20,7 +20,7 @@ export function alertManagerDefinition(topicArn: string, region: string): string
         },
       ],
     }),
-  });
+  }, { blockQuote: "literal" });
 }
 
 /**

@@ -144,6 +144,8 @@ describe("Observability: Amazon Managed Prometheus", () => {
 
     const definition = one(b, "aws:amp/alertManagerDefinition:AlertManagerDefinition");
     assert.equal(definition.inputs.workspaceId, "webhooks-prod-prometheus-id");
+    // AMP's format: the Alertmanager configuration as a string under alertmanager_config.
+    assert.match(definition.inputs.definition, /^alertmanager_config: \|\n  route:\n/);
     const alertmanager = parse(parse(definition.inputs.definition).alertmanager_config);
     assert.equal(alertmanager.route.receiver, "sns");
     assert.deepEqual(alertmanager.receivers, [
