@@ -93,6 +93,8 @@ export interface DeliveryStatusItem {
   kafka_topic?: string;
   kafka_partition?: number;
   kafka_offset?: string;
+  /** Epoch ms: a dispatcher is attempting this delivery until then (released by the outcome write). */
+  lease_until?: number;
 }
 
 /** idempotency_ledger */

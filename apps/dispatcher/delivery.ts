@@ -15,6 +15,7 @@
 // what `handle` returns. An open circuit counts as an
 // attempt (result "circuit_open", no request sent) so a long outage still ends in the DLQ.
 
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { DeliveryAttempt, DeliveryRecord } from "../../model/records";
 import type { DeliveryStatus } from "../../model/tables";
@@ -44,6 +45,8 @@ export interface DeliveryPorts {
   /** Creates a DLQ topic when missing (auto topic creation is off). */
   ensureDlqTopic(topic: string): Promise<void>;
   schedule: RetrySchedule;
+  /** How long a claim holds the pair: longer than one attempt can take (its timeout plus a margin). */
+  leaseMs: number;
   metrics: DispatcherMetrics;
   logger: Logger;
   now?: () => number;
@@ -107,7 +110,14 @@ export class DeliveryService {
       return "unknown_subscription";
     }
     const id = webhookId(record.eventId, record.subscriptionId);
-    if ((await p.status.claim(record, id, d.source)) === "already_succeeded") {
+    let claim = await p.status.claim(record, id, d.source, p.leaseMs);
+    while (claim.kind === "leased") {
+      // Another instance is attempting this pair right now: wait for its outcome or its lease to run out.
+      log.info({ leaseUntil: new Date(claim.untilMs).toISOString() }, "delivery in flight elsewhere: waiting");
+      await sleep(Math.min(Math.max(claim.untilMs - this.now(), 50), p.leaseMs));
+      claim = await p.status.claim(record, id, d.source, p.leaseMs);
+    }
+    if (claim.kind === "already_succeeded") {
       p.metrics.skippedDuplicates.inc();
       return "duplicate";
     }

@@ -18,6 +18,9 @@ import { dispatcherMetrics } from "./metrics";
 import { DynamoDeliveryStatusStore } from "./status-store";
 import { DynamoSubscriptionDirectory } from "./subscriptions";
 
+/** A claim outlives the attempt's timeout by this much (signing, status write, clock skew between instances). */
+const leaseMarginMs = 5000;
+
 async function main(): Promise<void> {
   const env = configOrExit(() => readDispatcherEnv());
   const logger = createLogger("dispatcher", env.LOG_LEVEL);
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
       }),
       deliverer,
       schedule: env.DELIVERY_RETRY_SCHEDULE,
+      leaseMs: env.DELIVERY_TIMEOUT_MS + leaseMarginMs,
       metrics: delivery,
       logger,
     },

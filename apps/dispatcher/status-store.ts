@@ -5,6 +5,12 @@
 // replayed record (a re-read batch after a crash, a duplicate egress record, a DLQ replay of
 // a delivery that succeeded meanwhile) then sends no request. Outcomes are written with the
 // same condition, so a slower duplicate can never turn `succeeded` back into `retrying`.
+//
+// The claim also takes a short lease (`lease_until`, epoch ms: the attempt's timeout plus a
+// margin), released by the outcome write. A second claim of the same pair while the lease is
+// live (the partition moved to another instance in a rebalance while the first was still
+// sending) is told to wait for it, so the two never send at the same time; if the holder
+// died, its lease simply runs out.
 
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
@@ -17,11 +23,13 @@ export interface RecordSource {
   offset: string;
 }
 
-export type ClaimResult = "claimed" | "already_succeeded";
+export type ClaimResult = { kind: "claimed" } | { kind: "already_succeeded" } | { kind: "leased"; untilMs: number };
 export type WriteResult = "written" | "already_succeeded";
 
 export interface DeliveryStatusStore {
-  claim(record: DeliveryRecord, webhookId: string, source: RecordSource): Promise<ClaimResult>;
+  /** Claims the pair for one attempt, holding it for `leaseMs`. */
+  claim(record: DeliveryRecord, webhookId: string, source: RecordSource, leaseMs: number): Promise<ClaimResult>;
+  /** Appends the attempt, sets the status and releases the lease. */
   recordAttempt(record: DeliveryRecord, attempt: DeliveryAttempt, status: DeliveryStatus, nextAttemptAt?: Date): Promise<WriteResult>;
 }
 
@@ -31,59 +39,69 @@ export class DynamoDeliveryStatusStore implements DeliveryStatusStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  async claim(record: DeliveryRecord, webhookId: string, source: RecordSource): Promise<ClaimResult> {
-    return this.conditional(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { event_id: record.eventId, subscription_id: record.subscriptionId },
-        UpdateExpression:
-          "SET partner_id = :p, event_type = :t, webhook_id = :w, updated_at = :now, kafka_topic = :topic, kafka_partition = :partition, kafka_offset = :offset, " +
-          "#s = if_not_exists(#s, :pending), attempts = if_not_exists(attempts, :none)",
-        ConditionExpression: "attribute_not_exists(event_id) OR #s <> :succeeded",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: {
-          ":p": record.partnerId,
-          ":t": record.eventType,
-          ":w": webhookId,
-          ":now": new Date().toISOString(),
-          ":topic": source.topic,
-          ":partition": source.partition,
-          ":offset": source.offset,
-          ":pending": "pending",
-          ":none": [],
-          ":succeeded": succeeded,
-        },
-      }),
-    ).then((r) => (r === "written" ? "claimed" : r));
+  async claim(record: DeliveryRecord, webhookId: string, source: RecordSource, leaseMs: number): Promise<ClaimResult> {
+    const now = this.now();
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { event_id: record.eventId, subscription_id: record.subscriptionId },
+          UpdateExpression:
+            "SET partner_id = :p, event_type = :t, webhook_id = :w, updated_at = :updated, kafka_topic = :topic, kafka_partition = :partition, kafka_offset = :offset, " +
+            "lease_until = :lease, #s = if_not_exists(#s, :pending), attempts = if_not_exists(attempts, :none)",
+          ConditionExpression: "attribute_not_exists(event_id) OR (#s <> :succeeded AND (attribute_not_exists(lease_until) OR lease_until < :now))",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: {
+            ":p": record.partnerId,
+            ":t": record.eventType,
+            ":w": webhookId,
+            ":updated": new Date(now).toISOString(),
+            ":topic": source.topic,
+            ":partition": source.partition,
+            ":offset": source.offset,
+            ":lease": now + leaseMs,
+            ":now": now,
+            ":pending": "pending",
+            ":none": [],
+            ":succeeded": succeeded,
+          },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return { kind: "claimed" };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      // The old item comes back in the low-level attribute format.
+      const old = err.Item as { status?: { S?: string }; lease_until?: { N?: string } } | undefined;
+      if (old?.status?.S === succeeded) return { kind: "already_succeeded" };
+      return { kind: "leased", untilMs: Number(old?.lease_until?.N ?? now) };
+    }
   }
 
   async recordAttempt(record: DeliveryRecord, attempt: DeliveryAttempt, status: DeliveryStatus, nextAttemptAt?: Date): Promise<WriteResult> {
-    return this.conditional(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { event_id: record.eventId, subscription_id: record.subscriptionId },
-        UpdateExpression:
-          "SET #s = :s, attempts = list_append(if_not_exists(attempts, :none), :a), updated_at = :now" +
-          (nextAttemptAt ? ", next_attempt_at = :next" : " REMOVE next_attempt_at"),
-        ConditionExpression: "attribute_not_exists(event_id) OR #s <> :succeeded",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: {
-          ":s": status,
-          ":a": [attempt],
-          ":none": [],
-          ":now": new Date().toISOString(),
-          ":succeeded": succeeded,
-          ...(nextAttemptAt ? { ":next": nextAttemptAt.toISOString() } : {}),
-        },
-      }),
-    );
-  }
-
-  private async conditional(command: UpdateCommand): Promise<WriteResult> {
     try {
-      await this.doc.send(command);
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { event_id: record.eventId, subscription_id: record.subscriptionId },
+          UpdateExpression:
+            "SET #s = :s, attempts = list_append(if_not_exists(attempts, :none), :a), updated_at = :updated" +
+            (nextAttemptAt ? ", next_attempt_at = :next REMOVE lease_until" : " REMOVE lease_until, next_attempt_at"),
+          ConditionExpression: "attribute_not_exists(event_id) OR #s <> :succeeded",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: {
+            ":s": status,
+            ":a": [attempt],
+            ":none": [],
+            ":updated": new Date(this.now()).toISOString(),
+            ":succeeded": succeeded,
+            ...(nextAttemptAt ? { ":next": nextAttemptAt.toISOString() } : {}),
+          },
+        }),
+      );
       return "written";
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return "already_succeeded";

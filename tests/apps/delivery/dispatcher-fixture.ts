@@ -91,6 +91,7 @@ export class DispatcherScenario {
         }),
         deliverer: this.deliverer,
         schedule,
+        leaseMs: (o.timeoutMs ?? 2000) + 2000,
         metrics: this.metrics,
         logger: silentLogger,
       },

@@ -49,16 +49,22 @@ class MemoryStatus implements DeliveryStatusStore {
   attempts: DeliveryAttempt[] = [];
   nextAttemptAt: Date | undefined;
   succeededElsewhereAfterAttempt = false;
-  async claim(): Promise<ClaimResult> {
-    if (this.status === "succeeded") return "already_succeeded";
+  leaseUntil: number | undefined;
+  claims = 0;
+  async claim(_r: DeliveryRecord, _id: string, _s: unknown, leaseMs: number): Promise<ClaimResult> {
+    this.claims++;
+    if (this.status === "succeeded") return { kind: "already_succeeded" };
+    if (this.leaseUntil !== undefined && this.leaseUntil > Date.now()) return { kind: "leased", untilMs: this.leaseUntil };
     this.status ??= "pending";
-    return "claimed";
+    this.leaseUntil = Date.now() + leaseMs;
+    return { kind: "claimed" };
   }
   async recordAttempt(_r: DeliveryRecord, attempt: DeliveryAttempt, status: DeliveryStatus, next?: Date): Promise<WriteResult> {
     if (this.succeededElsewhereAfterAttempt) this.status = "succeeded";
     if (this.status === "succeeded") return "already_succeeded";
     this.attempts.push(attempt);
     this.status = status;
+    this.leaseUntil = undefined;
     this.nextAttemptAt = next;
     return "written";
   }
@@ -88,6 +94,7 @@ function setup(options: { sub?: SubscriptionItem | undefined; outcomes?: Attempt
     publish: async (topic, r) => void published.push({ topic, record: r }),
     ensureDlqTopic: async () => undefined,
     schedule: parseRetrySchedule("1s,2s,4s"),
+    leaseMs: 10_000,
     metrics: dispatcherMetrics(new Registry()),
     logger: pino({ level: "silent" }),
     now: () => now,
@@ -175,6 +182,18 @@ describe("DeliveryService", () => {
     t.status.status = "succeeded";
     assert.equal(await t.service.handle(incoming(2)), "duplicate");
     assert.equal(t.requests.length, 0);
+  });
+
+  it("waits for another instance's lease on the pair and then skips the delivery it completed", async () => {
+    const t = setup();
+    t.status.status = "retrying";
+    t.status.leaseUntil = Date.now() + 300;
+    setTimeout(() => (t.status.status = "succeeded"), 150);
+    const started = Date.now();
+    assert.equal(await t.service.handle(incoming(1)), "duplicate");
+    assert.ok(Date.now() - started >= 250, "waited for the lease");
+    assert.equal(t.requests.length, 0);
+    assert.equal(t.status.claims, 2);
   });
 
   it("publishes no retry when a duplicate succeeded while this attempt failed", async () => {
