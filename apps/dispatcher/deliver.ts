@@ -76,7 +76,7 @@ export function classifyError(err: unknown): Exclude<AttemptResult, "success" | 
   return "network";
 }
 
-function describe(err: unknown): string {
+function errorText(err: unknown): string {
   const e = err as { message?: string; code?: string; cause?: { message?: string; code?: string } };
   const parts = [e.code, e.message, e.cause?.code, e.cause?.message].filter((p): p is string => typeof p === "string" && p !== "");
   return [...new Set(parts)].join(": ").slice(0, 500) || String(err);
@@ -128,7 +128,7 @@ export class Deliverer {
       }
       return { kind: "retry", result: "http_error", statusCode, durationMs, error: `receiver answered ${statusCode}${bodyStart ? `: ${bodyStart}` : ""}` };
     } catch (err) {
-      return { kind: "retry", result: classifyError(err), durationMs: elapsed(), error: describe(err) };
+      return { kind: "retry", result: classifyError(err), durationMs: elapsed(), error: errorText(err) };
     }
   }
 
