@@ -291,3 +291,32 @@ describe("dispatcher with private targets refused", () => {
     assert.equal(r.requests.length, 0);
   });
 });
+
+describe("dispatcher concurrency per partition (DELIVERY_CONCURRENCY 2)", () => {
+  let s: DispatcherScenario;
+  let r: Receiver;
+  before(async () => {
+    s = await DispatcherScenario.start({ name: "concurrency", schedule: "1s", timeoutMs: 5000, concurrency: 2 });
+    r = await Receiver.start();
+  });
+  after(async () => {
+    await s.close();
+    await r.close();
+  });
+
+  it("delivers different keys side by side, at most 2 per partition, and each key's events in order", async () => {
+    r.answer = () => ({ status: 200, delayMs: 150 });
+    const sub = await s.subscribe({ partnerId: "p_busy", url: r.url });
+    const keys = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"];
+    const records = [];
+    for (let seq = 0; seq < 4; seq++) for (const key of keys) records.push(await s.publish(sub, { key, seq }, undefined, key));
+    await eventually("every event delivered", () => (r.requests.length >= records.length ? true : undefined), 30_000);
+    const partitions = 3; // the scenario's egress topics
+    assert.ok(r.maxInFlight > 1, `deliveries ran one at a time (max in flight ${r.maxInFlight})`);
+    assert.ok(r.maxInFlight <= 2 * partitions, `max in flight ${r.maxInFlight} exceeds 2 per partition`);
+    for (const key of keys) {
+      const seqs = r.requests.map((q) => JSON.parse(q.body).data as { key: string; seq: number }).filter((d) => d.key === key).map((d) => d.seq);
+      assert.deepEqual(seqs, [0, 1, 2, 3], `order of ${key}`);
+    }
+  });
+});

@@ -158,7 +158,10 @@ export interface ReceivedRequest {
 export class Receiver {
   readonly requests: ReceivedRequest[] = [];
   connections = 0;
-  answer: (req: ReceivedRequest, n: number) => { status: number; headers?: Record<string, string> } | "hang" = () => ({ status: 200 });
+  /** Requests being answered right now, and the most there were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  answer: (req: ReceivedRequest, n: number) => { status: number; headers?: Record<string, string>; delayMs?: number } | "hang" = () => ({ status: 200 });
   private constructor(private readonly server: Server) {}
   static async start(): Promise<Receiver> {
     const server = createServer();
@@ -172,7 +175,12 @@ export class Receiver {
         receiver.requests.push(r);
         const a = receiver.answer(r, receiver.requests.length);
         if (a === "hang") return;
-        res.writeHead(a.status, a.headers).end();
+        receiver.inFlight++;
+        receiver.maxInFlight = Math.max(receiver.maxInFlight, receiver.inFlight);
+        setTimeout(() => {
+          receiver.inFlight--;
+          res.writeHead(a.status, a.headers).end();
+        }, a.delayMs ?? 0);
       });
     });
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
