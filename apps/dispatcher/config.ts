@@ -2,7 +2,6 @@
 
 import { z } from "zod";
 import { commonEnv, envVar, readEnv, vars } from "../shared/config";
-import { listenHost } from "../shared/listen-host";
 import { defaultRetrySchedule, parseRetrySchedule, retryScheduleVariable, type RetrySchedule } from "./schedule";
 
 const retrySchedule = envVar<RetrySchedule>(
@@ -23,7 +22,6 @@ const retrySchedule = envVar<RetrySchedule>(
 export const dispatcherEnv = {
   ...commonEnv,
   PORT: vars.port("dispatcher"),
-  LISTEN_HOST: listenHost,
   KAFKA_EGRESS_BROKERS: vars.brokers,
   KAFKA_TOPIC_PARTITIONS: vars.integer(1, 1000, 6),
   KAFKA_REPLICATION_FACTOR: vars.integer(1, 10, 3),

@@ -1,12 +1,10 @@
 // The processor's environment (docs/architecture.md, "Service environment").
 
 import { commonEnv, readEnv, vars } from "../shared/config";
-import { listenHost } from "../shared/listen-host";
 
 export const processorEnv = {
   ...commonEnv,
   PORT: vars.port("processor"),
-  LISTEN_HOST: listenHost,
   KAFKA_INGRESS_BROKERS: vars.brokers,
   KAFKA_EGRESS_BROKERS: vars.brokers,
   /** How stale the approved subscriptions of an event type may be (see subscriptions.ts). */
