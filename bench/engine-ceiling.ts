@@ -9,12 +9,29 @@ import type { Admin, Kafka } from "kafkajs";
 import { localAwsCredentials, localAwsRegion } from "../local/engines/dynamodb";
 import { LatencyHistogram, type LatencySummary } from "./histogram";
 import { benchOrder } from "./payload";
+import { benchProcesses, busiestThread, processCpuPercent, processTicks, threadTicks } from "./proc-usage";
 
 export interface Ceiling {
   what: string;
   concurrency: number;
   perSecond: number;
   latencyMs: LatencySummary;
+  /** The engine process's CPU while measured, and its busiest thread: a serialising thread shows here. */
+  engineCpuPercent?: number;
+  busiestThread?: { name: string; cpuPercent: number };
+}
+
+/** Runs `measure` and reports the CPU of the engine process of `role` and of its busiest thread meanwhile. */
+async function withEngineCpu<T extends object>(role: string, measure: () => Promise<T>): Promise<T & Pick<Ceiling, "engineCpuPercent" | "busiestThread">> {
+  const pid = benchProcesses().find((p) => p.role === role)?.pid;
+  if (pid === undefined) return measure();
+  const threads = threadTicks(pid);
+  const ticks = processTicks(pid);
+  const started = performance.now();
+  const result = await measure();
+  const wallMs = performance.now() - started;
+  const busiest = busiestThread(threads, threadTicks(pid), wallMs);
+  return { ...result, engineCpuPercent: processCpuPercent(pid, ticks, wallMs), ...(busiest ? { busiestThread: busiest } : {}) };
 }
 
 async function closedLoop(seconds: number, concurrency: number, op: () => Promise<unknown>): Promise<{ perSecond: number; latencyMs: LatencySummary }> {
@@ -36,9 +53,9 @@ async function closedLoop(seconds: number, concurrency: number, op: () => Promis
 }
 
 /** The JVMs start cold: a short unmeasured run first, so the ceiling is the warm engine's. */
-async function warmThenMeasure(seconds: number, concurrency: number, op: () => Promise<unknown>) {
+async function warmThenMeasure(role: string, seconds: number, concurrency: number, op: () => Promise<unknown>) {
   await closedLoop(2, concurrency, op);
-  return closedLoop(seconds, concurrency, op);
+  return withEngineCpu(role, () => closedLoop(seconds, concurrency, op));
 }
 
 const probeTable = "bench_engine_probe";
@@ -47,7 +64,7 @@ export async function dynamoDbCeiling(endpoint: string, seconds: number, concurr
   const client = new DynamoDBClient({ endpoint, region: localAwsRegion, credentials: localAwsCredentials });
   try {
     await client.send(new CreateTableCommand({ TableName: probeTable, BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }] }));
-    const result = await warmThenMeasure(seconds, concurrency, () =>
+    const result = await warmThenMeasure("dynamodb-local", seconds, concurrency, () =>
       client.send(
         new PutItemCommand({
           TableName: probeTable,
@@ -71,7 +88,7 @@ export async function kafkaCeiling(kafka: Kafka, admin: Admin, seconds: number, 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   try {
-    const result = await warmThenMeasure(seconds, concurrency, () => producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value }] }));
+    const result = await warmThenMeasure("kafka", seconds, concurrency, () => producer.send({ topic, acks: -1, messages: [{ key: randomUUID(), value }] }));
     return { what: "Kafka acks=all single-record send (idempotent producer)", concurrency, ...result };
   } finally {
     await producer.disconnect();

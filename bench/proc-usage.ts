@@ -132,6 +132,40 @@ export function benchProcesses(selfPid = process.pid): { pid: number; role: stri
   return found;
 }
 
+/** CPU ticks so far of each thread of a process, by "tid:name" (a JVM names its threads, e.g. SQLiteQueue). */
+export function threadTicks(pid: number): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      ticks.set(`${tid}:${stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"))}`, parseStat(stat).cpuTicks);
+    } catch {
+      // thread ended
+    }
+  }
+  return ticks;
+}
+
+/** The thread that used the most CPU between two threadTicks readings, as % of one core. */
+export function busiestThread(before: Map<string, number>, after: Map<string, number>, wallMs: number): { name: string; cpuPercent: number } | undefined {
+  let best: { name: string; cpuPercent: number } | undefined;
+  for (const [thread, ticks] of after) {
+    const cpu = cpuPercent(ticks - (before.get(thread) ?? 0), ticksPerSecond, wallMs);
+    if (!best || cpu > best.cpuPercent) best = { name: thread.replace(/^\d+:/, ""), cpuPercent: Math.round(cpu) };
+  }
+  return best;
+}
+
+/** CPU of a whole process between two readings, % of one core. */
+export function processCpuPercent(pid: number, sinceTicks: number, wallMs: number): number {
+  const stat = readStat(pid);
+  return stat ? Math.round(cpuPercent(stat.cpuTicks - sinceTicks, ticksPerSecond, wallMs)) : 0;
+}
+
+export function processTicks(pid: number): number {
+  return readStat(pid)?.cpuTicks ?? 0;
+}
+
 function machineTicks(): { busy: number; total: number } {
   return parseMachineStat(readFileSync("/proc/stat", "utf8"));
 }

@@ -10,6 +10,9 @@ import type { ProfileSummary } from "./cpu-profile";
 import type { UsageReport } from "./proc-usage";
 import type { Ceiling } from "./engine-ceiling";
 
+export const dynamoDbOnDisk = "DynamoDB Local on disk (as npm start)";
+export const dynamoDbInMemory = "DynamoDB Local in memory";
+
 export interface TargetCheck {
   target: string;
   measured: string;
@@ -33,15 +36,21 @@ export interface BenchResult {
   targets: TargetCheck[];
 }
 
-export const sectionStart = "<!-- bench:results:start (written by npm run bench; edit outside the markers) -->";
-export const sectionEnd = "<!-- bench:results:end -->";
+/** Each variant of the bench (`latest`: as npm start; `dynamodb-memory`) has its own generated section. */
+export function sectionMarkers(variant: string): { start: string; end: string } {
+  return {
+    start: `<!-- bench:results:${variant}:start (written by npm run bench; edit outside the markers) -->`,
+    end: `<!-- bench:results:${variant}:end -->`,
+  };
+}
 
-/** Replaces the generated section of a document, or appends it when the markers are absent. */
-export function replaceSection(document: string, section: string): string {
-  const block = `${sectionStart}\n${section.trim()}\n${sectionEnd}`;
-  const start = document.indexOf(sectionStart);
-  const end = document.indexOf(sectionEnd);
-  if (start >= 0 && end > start) return `${document.slice(0, start)}${block}${document.slice(end + sectionEnd.length)}`;
+/** Replaces the variant's generated section of a document, or appends it when its markers are absent. */
+export function replaceSection(document: string, section: string, variant = "latest"): string {
+  const { start: startMarker, end: endMarker } = sectionMarkers(variant);
+  const block = `${startMarker}\n${section.trim()}\n${endMarker}`;
+  const start = document.indexOf(startMarker);
+  const end = document.indexOf(endMarker);
+  if (start >= 0 && end > start) return `${document.slice(0, start)}${block}${document.slice(end + endMarker.length)}`;
   return `${document.trimEnd()}\n\n${block}\n`;
 }
 
@@ -93,7 +102,7 @@ function usageRow(label: string, u: UsageReport): (string | number)[] {
 export function renderMarkdown(r: BenchResult): string {
   const m = r.machine;
   const out: string[] = [];
-  out.push(`### Latest run: ${r.startedAt.slice(0, 16).replace("T", " ")} UTC (${r.mode})`);
+  out.push(`### ${r.settings.dynamodb === dynamoDbOnDisk ? "Latest run" : "Comparison run, DynamoDB Local in memory"}: ${r.startedAt.slice(0, 16).replace("T", " ")} UTC (${r.mode})`);
   out.push("");
   out.push(`- Command: \`${r.command}\``);
   out.push(`- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}; Node ${m.node}; Java: ${m.java}`);
@@ -110,7 +119,12 @@ export function renderMarkdown(r: BenchResult): string {
   if (r.ceilings.length > 0) {
     out.push("#### Engine ceilings (straight from the bench, services idle)");
     out.push("");
-    out.push(table(["operation", "concurrency", "per second", "p50", "p99"], r.ceilings.map((c) => [c.what, c.concurrency, c.perSecond, ms(c.latencyMs.p50), ms(c.latencyMs.p99)])));
+    out.push(
+      table(
+        ["operation", "concurrency", "per second", "p50", "p99", "engine CPU", "busiest thread"],
+        r.ceilings.map((c) => [c.what, c.concurrency, c.perSecond, ms(c.latencyMs.p50), ms(c.latencyMs.p99), c.engineCpuPercent === undefined ? "–" : `${c.engineCpuPercent}%`, c.busiestThread ? `${c.busiestThread.name} ${c.busiestThread.cpuPercent}%` : "–"]),
+      ),
+    );
     out.push("");
   }
 

@@ -22,7 +22,7 @@ import { egressTopic } from "../model/topics";
 import { startBenchPlatform, type BenchPlatform } from "./platform";
 import { benchProcesses } from "./proc-usage";
 import { BenchReceiver } from "./receiver";
-import { renderMarkdown, replaceSection, targetChecks, type BenchResult } from "./report";
+import { dynamoDbInMemory, dynamoDbOnDisk, renderMarkdown, replaceSection, targetChecks, type BenchResult } from "./report";
 import { AdminClient, type Subscription } from "./tenant";
 import autocannon from "autocannon";
 
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     loadAverageAtEnd: [0, 0, 0],
     settings: {
       serviceLogLevel,
-      dynamodb: args.dynamodb === "disk" ? "DynamoDB Local on disk (as npm start)" : "DynamoDB Local in memory",
+      dynamodb: args.dynamodb === "disk" ? dynamoDbOnDisk : dynamoDbInMemory,
       retrySchedule: bench.retryTiers.join(","),
     },
     ceilings: [],
@@ -150,9 +150,11 @@ async function main(): Promise<void> {
 
     if (args.only.includes("engines")) {
       log("phase 0: engine ceilings");
-      result.ceilings.push(await dynamoDbCeiling(platform.dynamodbEndpoint, plan.engineSeconds, 16));
+      for (const concurrency of [1, 16, 64]) result.ceilings.push(await dynamoDbCeiling(platform.dynamodbEndpoint, plan.engineSeconds, concurrency));
       result.ceilings.push(await kafkaCeiling(kafka, kafkaAdmin, plan.engineSeconds, 16));
-      for (const c of result.ceilings) log(`${c.what}: ${c.perSecond}/s at concurrency ${c.concurrency}, p50 ${c.latencyMs.p50} ms, p99 ${c.latencyMs.p99} ms`);
+      for (const c of result.ceilings) {
+        log(`${c.what}: ${c.perSecond}/s at concurrency ${c.concurrency}, p50 ${c.latencyMs.p50} ms, p99 ${c.latencyMs.p99} ms; engine CPU ${c.engineCpuPercent}%, busiest thread ${c.busiestThread?.name} ${c.busiestThread?.cpuPercent}%`);
+      }
     }
 
     if (args.only.includes("ingest")) {
@@ -228,11 +230,13 @@ async function main(): Promise<void> {
     await bench.stop();
   }
 
-  const jsonFile = join(resultsDir, "latest.json");
+  // The run as `npm start` runs the platform is "latest"; the in-memory DynamoDB Local comparison keeps its own file and section.
+  const variant = args.dynamodb === "disk" ? "latest" : "dynamodb-memory";
+  const jsonFile = join(resultsDir, `${variant}.json`);
   writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
   const markdown = renderMarkdown(result);
   const document = existsSync(benchmarksFile) ? readFileSync(benchmarksFile, "utf8") : "# Benchmarks\n";
-  writeFileSync(benchmarksFile, replaceSection(document, markdown));
+  writeFileSync(benchmarksFile, replaceSection(document, markdown, variant));
   log(`wrote ${relative(repoRoot, jsonFile)} and ${relative(repoRoot, benchmarksFile)}`);
   for (const t of result.targets) log(`target ${t.met ? "met" : "NOT met"}: ${t.target}: ${t.measured}`);
   log(result.ledgersBalanced ? "every ledger balances" : "A LEDGER DID NOT BALANCE");

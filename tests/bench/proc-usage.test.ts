@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { benchProcesses, cpuPercent, parseMachineStat, parseStat, roleOf, UsageWindow } from "../../bench/proc-usage";
+import { benchProcesses, busiestThread, cpuPercent, parseMachineStat, parseStat, roleOf, UsageWindow } from "../../bench/proc-usage";
 
 describe("per-process CPU and memory from /proc", () => {
   it("reads ppid, CPU ticks and RSS from a stat line whose command name holds spaces and parentheses", () => {
@@ -41,5 +41,15 @@ describe("per-process CPU and memory from /proc", () => {
     assert.ok(self, "this process is tracked");
     assert.ok(self.cpuPercent >= 20, `busy loop measured at ${self.cpuPercent}%`);
     assert.ok(self.rssMiB > 10);
+  });
+});
+
+describe("busiest thread of an engine", () => {
+  it("names the thread that used the most CPU between two readings, without its thread id", () => {
+    const before = new Map([["101:SQLiteQueue[shared]", 100], ["102:qtp-1", 50]]);
+    const after = new Map([["101:SQLiteQueue[shared]", 180], ["102:qtp-1", 60], ["103:new-thread", 5]]);
+    const busiest = busiestThread(before, after, 1000);
+    assert.equal(busiest?.name, "SQLiteQueue[shared]");
+    assert.ok((busiest?.cpuPercent ?? 0) > 0);
   });
 });

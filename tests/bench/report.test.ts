@@ -1,8 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { replaceSection, sectionEnd, sectionStart, targetChecks } from "../../bench/report";
+import { cpuMsPerEvent, replaceSection, sectionMarkers, targetChecks } from "../../bench/report";
 import { parseBenchArgs } from "../../bench/args";
 import type { EndToEndStep } from "../../bench/end-to-end";
+
+const { start: sectionStart, end: sectionEnd } = sectionMarkers("latest");
 
 describe("BENCHMARKS.md generated section", () => {
   it("replaces only what is between the markers, keeping the hand-written text around it", () => {
@@ -13,6 +15,13 @@ describe("BENCHMARKS.md generated section", () => {
 
   it("appends the section when the document has no markers yet", () => {
     assert.equal(replaceSection("# Benchmarks\n", "numbers"), `# Benchmarks\n\n${sectionStart}\nnumbers\n${sectionEnd}\n`);
+  });
+
+  it("keeps each variant's section apart: a comparison run leaves the latest run's numbers alone", () => {
+    const memory = sectionMarkers("dynamodb-memory");
+    const doc = `${sectionStart}\nlatest numbers\n${sectionEnd}\n\n${memory.start}\nold memory numbers\n${memory.end}\n`;
+    const updated = replaceSection(doc, "new memory numbers", "dynamodb-memory");
+    assert.equal(updated, `${sectionStart}\nlatest numbers\n${sectionEnd}\n\n${memory.start}\nnew memory numbers\n${memory.end}\n`);
   });
 });
 
@@ -44,5 +53,14 @@ describe("bench arguments", () => {
     assert.throws(() => parseBenchArgs(["--only=ingest,warp"]), /unknown phase "warp"; allowed: engines, ingest, dispatch, e2e/);
     assert.throws(() => parseBenchArgs(["--dynamodb=ssd"]), /"ssd" is not allowed; use disk/);
     assert.throws(() => parseBenchArgs(["--fast"]), /unknown argument "--fast"/);
+  });
+});
+
+describe("CPU cost per event", () => {
+  it("turns a process's average CPU and the run's rate into CPU milliseconds per event", () => {
+    const usage = { seconds: 10, machineCpuPercent: 150, otherCpuPercent: 0, loadAverage1m: 1, processes: [{ role: "gateway", pid: 1, cpuPercent: 40, peakCpuPercent: 50, rssMiB: 100, peakRssMiB: 120 }] };
+    assert.equal(cpuMsPerEvent(usage, "gateway", 200), 2);
+    assert.equal(cpuMsPerEvent(usage, "kafka", 200), undefined);
+    assert.equal(cpuMsPerEvent(usage, "gateway", 0), undefined);
   });
 });
