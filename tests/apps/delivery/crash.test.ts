@@ -60,6 +60,12 @@ async function terminate(service: Service | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
+function gate(): { passed: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const passed = new Promise<void>((resolve) => (open = resolve));
+  return { passed, open };
+}
+
 describe("crash safety of processor and dispatcher", { timeout: 240_000 }, () => {
   const prefix = uniquePrefix("crash");
   const domain = prefix.slice(0, -1);
@@ -114,25 +120,33 @@ describe("crash safety of processor and dispatcher", { timeout: 240_000 }, () =>
 
   it("delivers every one of 1,000 events across SIGKILLs of the processor and then the dispatcher; duplicates keep their webhook-id", async () => {
     const eventIds: string[] = [];
-    // A steady stream, about 100 events/s, running while the services are killed and restarted.
+    // A stream of 1,000 events, about 200/s. The processor is killed once 300 events are sent and
+    // the dispatcher once 600 are, while the stream runs; two gates (400, 700) hold the stream
+    // back if a slow machine has not got there yet, so both kills always land mid-stream.
+    const processorKilled = gate();
+    const dispatcherKilled = gate();
     const stream = (async () => {
       for (let i = 0; i < total; i += 25) {
+        if (i === 400) await processorKilled.passed;
+        if (i === 700) await dispatcherKilled.passed;
         const batch = Array.from({ length: Math.min(25, total - i) }, (_, j) => ingressRecord(`${domain}.created`, { seq: i + j }));
         eventIds.push(...batch.map((r) => r.eventId));
         await producer.send({ topic: ingressTopic(type), acks: -1, messages: batch.map((r, j) => ingressMessage(r, `source-${(i + j) % 7}`)) });
-        await new Promise((ok) => setTimeout(ok, 250));
+        await new Promise((ok) => setTimeout(ok, 100));
       }
     })();
     const seqOf = (body: string) => (JSON.parse(body) as { data: { seq: number } }).data.seq;
     const distinct = () => new Set(receiver.requests.map((q) => seqOf(q.body))).size;
 
-    await eventually("the first deliveries", () => (distinct() >= 150 ? true : undefined), 60_000, 20);
+    await eventually("300 events sent and the first deliveries", () => (eventIds.length >= 300 && distinct() >= 50 ? true : undefined), 60_000, 20);
     await kill(processor!);
     const processorKilledAt = eventIds.length;
+    processorKilled.open();
     processor = await startService("processor", env);
-    await eventually("deliveries after the processor restart", () => (distinct() >= processorKilledAt + 100 ? true : undefined), 90_000, 20);
+    await eventually("600 events sent and deliveries after the processor restart", () => (eventIds.length >= 600 && distinct() >= processorKilledAt + 50 ? true : undefined), 90_000, 20);
     await kill(dispatcher!);
     const dispatcherKilledAt = eventIds.length;
+    dispatcherKilled.open();
     dispatcher = await startService("dispatcher", env);
     await stream;
     process.stdout.write(`# crash test: processor killed after ${processorKilledAt} events were sent, dispatcher after ${dispatcherKilledAt}\n`);
