@@ -28,7 +28,6 @@ import autocannon from "autocannon";
 
 const repoRoot = join(__dirname, "..");
 const resultsDir = join(__dirname, "results");
-const profilesDir = join(resultsDir, "profiles");
 const benchmarksFile = join(repoRoot, "BENCHMARKS.md");
 const serviceLogLevel = "warn";
 
@@ -42,7 +41,7 @@ function pidOf(role: string): number {
 
 /** Starts the platform; retries once, since a cold broker can refuse the first topic creations. */
 async function startPlatform(args: BenchArgs, onFatal: (reason: string) => void): Promise<BenchPlatform> {
-  const options = { logFile: join(resultsDir, "services.log"), logLevel: serviceLogLevel, dynamodb: args.dynamodb, progress: (l: string) => log(`platform: ${l}`), onFatal };
+  const options = { logFile: join(resultsDir, `services-${args.dynamodb}.log`), logLevel: serviceLogLevel, dynamodb: args.dynamodb, progress: (l: string) => log(`platform: ${l}`), onFatal };
   try {
     return await startBenchPlatform(options);
   } catch (err) {
@@ -53,7 +52,10 @@ async function startPlatform(args: BenchArgs, onFatal: (reason: string) => void)
 
 class Profiler {
   readonly summaries: Record<string, ProfileSummary> = {};
-  constructor(private readonly enabled: boolean) {}
+  constructor(
+    private readonly enabled: boolean,
+    private readonly dir: string,
+  ) {}
 
   /** Profiles the process of `role` from now until the returned function is called. */
   async start(role: string, name: string): Promise<() => Promise<void>> {
@@ -61,7 +63,7 @@ class Profiler {
     try {
       const running = await startCpuProfile(pidOf(role));
       return async () => {
-        const file = join(profilesDir, `${name}.cpuprofile`);
+        const file = join(this.dir, `${name}.cpuprofile`);
         try {
           const summary = await running.stop(file);
           this.summaries[name] = { ...summary, file: relative(repoRoot, file) };
@@ -85,6 +87,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const plan = benchPlan(args.quick);
+  // The run as `npm start` runs the platform is "latest"; the in-memory DynamoDB Local comparison keeps its own files and section.
+  const variant = args.dynamodb === "disk" ? "latest" : "dynamodb-memory";
+  const profilesDir = join(resultsDir, "profiles", variant);
   mkdirSync(profilesDir, { recursive: true });
   const machine = machineInfo();
   log(`load average ${machine.loadAverage.join(" / ")} on ${machine.cores} cores, ${machine.memoryGiB} GiB; Node ${machine.node}; ${machine.java}`);
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
   const kafkaAdmin = kafka.admin();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   const receiver = await BenchReceiver.start();
-  const profiler = new Profiler(args.profile);
+  const profiler = new Profiler(args.profile, profilesDir);
   const result: BenchResult = {
     startedAt,
     finishedAt: "",
@@ -230,8 +235,6 @@ async function main(): Promise<void> {
     await bench.stop();
   }
 
-  // The run as `npm start` runs the platform is "latest"; the in-memory DynamoDB Local comparison keeps its own file and section.
-  const variant = args.dynamodb === "disk" ? "latest" : "dynamodb-memory";
   const jsonFile = join(resultsDir, `${variant}.json`);
   writeFileSync(jsonFile, `${JSON.stringify(result, null, 2)}\n`);
   const markdown = renderMarkdown(result);
