@@ -17,7 +17,7 @@
 // Kafka unavailable) the commit stops before it and the batch is read again from there;
 // records that had succeeded meanwhile are then no-ops thanks to the status store.
 
-import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, Producer } from "kafkajs";
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from "kafkajs";
 import type { Logger } from "pino";
 import { consumerGroups, kafkaHeaders, topicPattern } from "../../model/topics";
 import { PatternConsumer } from "../shared/pattern-consumer";
@@ -26,6 +26,7 @@ import { ensureTopic, type TopicSizing } from "../shared/topic-admin";
 import { DeliveryService, InvalidDeliveryRecord, parseDeliveryRecord, type DeliveryPorts, type HandledAs, type OutgoingRecord } from "./delivery";
 import { KeyedLimiter } from "./keyed-limiter";
 import { retryTopics, type RetrySchedule } from "./schedule";
+import { textHeaders } from "../shared/kafka-headers";
 
 export interface DispatcherOptions {
   kafka: Kafka;
@@ -50,14 +51,6 @@ export interface DispatcherOptions {
 
 const retryPollMs = 250;
 
-function textHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
-    const first = Array.isArray(v) ? v[0] : v;
-    if (first !== undefined) out[k] = first.toString();
-  }
-  return out;
-}
 
 export class Dispatcher {
   private readonly producer: Producer;

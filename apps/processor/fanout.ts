@@ -6,6 +6,7 @@
 import type { IHeaders } from "kafkajs";
 import type { DeliveryRecord, IngressRecord, SubscriptionItem } from "../../model/records";
 import { egressTopic, kafkaHeaders, parseEventType } from "../../model/topics";
+import { headerText } from "../shared/kafka-headers";
 
 export interface EgressMessage {
   topic: string;
@@ -39,11 +40,6 @@ export function parseIngressRecord(value: Buffer | null): IngressRecord {
   return r as IngressRecord;
 }
 
-function headerText(headers: IHeaders | undefined, name: string): string | undefined {
-  const v = headers?.[name];
-  const first = Array.isArray(v) ? v[0] : v;
-  return first === undefined ? undefined : first.toString();
-}
 
 export function egressMessages(record: IngressRecord, key: string, ingressHeaders: IHeaders | undefined, subscriptions: readonly SubscriptionItem[]): EgressMessage[] {
   const eventType = parseEventType(record.event.type)!;

@@ -9,9 +9,9 @@ import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { localEnginePorts } from "../../model/ports";
 import { fetchArtifacts, libDir, type MavenArtifact } from "./maven";
 import { stderrLog, timed, type EngineLog } from "./log";
-import { LOOPBACK, freePort, requirePortFree, waitForPortFree } from "./ports";
+import { LOOPBACK, freePort, requirePortFree } from "./ports";
 import { java, requireCommand } from "./prerequisites";
-import { spawnEngine, waitUntilReady } from "./process";
+import { spawnEngine, stopEngine, waitUntilReady } from "./process";
 
 export const DYNAMODB_LOCAL_VERSION = "2.6.1";
 
@@ -114,12 +114,6 @@ export async function startDynamoDb(options: DynamoDbOptions): Promise<DynamoDbH
     endpoint,
     port,
     logFile: engine.logFile,
-    async stop() {
-      if (!engine.running) return;
-      await timed(log, "dynamodb-local stopped", async () => {
-        await engine.stop(10_000);
-        await waitForPortFree(port, 10_000);
-      });
-    },
+    stop: () => stopEngine(engine, port, 10_000, log, "dynamodb-local stopped"),
   };
 }

@@ -3,9 +3,9 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { stderrLog, timed, type EngineLog } from "./log";
-import { LOOPBACK, freePort, waitForPortFree } from "./ports";
+import { LOOPBACK, freePort } from "./ports";
 import { python, requireCommand } from "./prerequisites";
-import { runCommand, spawnEngine, waitUntilReady } from "./process";
+import { runCommand, spawnEngine, stopEngine, waitUntilReady } from "./process";
 
 /** The version .ci/install-tools.sh installs. Another 5.x works; the launcher only needs the server. */
 export const MOTO_VERSION = "5.2.5";
@@ -65,12 +65,6 @@ export async function startMoto(options: MotoOptions): Promise<MotoHandle> {
     endpoint,
     port,
     logFile: engine.logFile,
-    async stop() {
-      if (!engine.running) return;
-      await timed(log, "moto stopped", async () => {
-        await engine.stop(5_000);
-        await waitForPortFree(port, 10_000);
-      });
-    },
+    stop: () => stopEngine(engine, port, 5_000, log, "moto stopped"),
   };
 }

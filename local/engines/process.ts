@@ -3,6 +3,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { openSync, closeSync, mkdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
+import { timed, type EngineLog } from "./log";
+import { waitForPortFree } from "./ports";
 
 export interface SpawnOptions {
   readonly cwd?: string;
@@ -179,5 +181,14 @@ export function runCommand(
     };
     child.once("error", (error) => finish(`spawn error: ${error.message}`));
     child.once("close", (code, signal) => finish(code ?? signal ?? "unknown"));
+  });
+}
+
+/** An engine's stop(): ends the process (SIGTERM, then SIGKILL after graceMs) and waits until its port is free. */
+export async function stopEngine(engine: EngineProcess, port: number, graceMs: number, log: EngineLog, label: string): Promise<void> {
+  if (!engine.running) return;
+  await timed(log, label, async () => {
+    await engine.stop(graceMs);
+    await waitForPortFree(port, 10_000);
   });
 }

@@ -4,12 +4,12 @@
 
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, paginateQuery, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import type { CompatibilityMode } from "../../../model/contracts";
 import { canonicalJson, schemaFingerprint } from "../../../model/compatibility";
 import type { EventSchemaItem } from "../../../model/records";
 import { formatEventType } from "../../../model/topics";
 import { schemaId, tableName, tables } from "../../../model/tables";
 import type { SchemaVersion } from "./port";
+import type { NewVersionPlan } from "./registration";
 
 const eventTypeIndex = "event_type-index";
 // Declared in the model; fail at load, not at the first query, if it is ever renamed.
@@ -25,16 +25,11 @@ export class VersionTakenError extends Error {
   }
 }
 
-export interface NewVersionItem {
-  domain: string;
-  event: string;
-  version: number;
-  compatibility: CompatibilityMode;
-  containsSensitive: boolean;
-  schema: Record<string, unknown>;
+/** A version as the registration planned it, plus what the adapter adds when it stores it. */
+export type NewVersionItem = Omit<NewVersionPlan, "fingerprint"> & {
   glueSchemaVersionId?: string;
   createdAt?: string;
-}
+};
 
 export function itemToSchemaVersion(item: EventSchemaItem): SchemaVersion {
   return {

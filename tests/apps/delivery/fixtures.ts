@@ -7,13 +7,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { Admin, Consumer, IHeaders, Kafka } from "kafkajs";
+import type { Admin, Consumer, Kafka } from "kafkajs";
 import pino from "pino";
 import { createTables, deleteTables } from "../../../local/create-tables";
 import type { IngressRecord, SigningSecret, SubscriptionItem } from "../../../model/records";
 import { subscriptionKey, tableName, type SubscriptionStatus, type TableId } from "../../../model/tables";
 import { egressTopic, ingressTopic, kafkaHeaders, type EventType, type TopicKind } from "../../../model/topics";
 import { ensureTopic } from "../../../apps/shared/topic-admin";
+import { textHeaders } from "../../../apps/shared/kafka-headers";
 
 export const silentLogger = pino({ level: "silent" });
 
@@ -100,14 +101,6 @@ export interface CollectedRecord {
   headers: Record<string, string>;
 }
 
-function textHeaders(headers: IHeaders | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) {
-    const first = Array.isArray(v) ? v[0] : v;
-    if (first !== undefined) out[k] = first.toString();
-  }
-  return out;
-}
 
 /** Reads every record of some topics from their beginning, into `records`. */
 export class TopicReader {
