@@ -7,7 +7,8 @@
 // own (`webhooks-admin-replay-<uuid>`, deleted afterwards), so replays never share offsets.
 
 import { randomUUID } from "node:crypto";
-import { Partitioners, type IHeaders, type Kafka, type Message, type Producer } from "kafkajs";
+import type { IHeaders, Kafka, Message, Producer } from "kafkajs";
+import { durableProducerConfig } from "../shared/kafka";
 import type { DeliveryRecord } from "../../model/records";
 import { consumerGroups, dlqTopic, egressTopic, kafkaHeaders, parseEventType } from "../../model/topics";
 import { withTimeout } from "../shared/readiness";
@@ -66,7 +67,7 @@ export class DlqReplayer {
 
   private connectedProducer(): Promise<Producer> {
     this.producer ??= (async () => {
-      const p = this.egressKafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      const p = this.egressKafka.producer(durableProducerConfig);
       await p.connect();
       return p;
     })().catch((err: unknown) => {

@@ -18,6 +18,7 @@
 // records that had succeeded meanwhile are then no-ops thanks to the status store.
 
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from "kafkajs";
+import { durableProducerConfig } from "../shared/kafka";
 import type { Logger } from "pino";
 import { consumerGroups, kafkaHeaders, topicPattern } from "../../model/topics";
 import { PatternConsumer } from "../shared/pattern-consumer";
@@ -64,7 +65,7 @@ export class Dispatcher {
 
   constructor(private readonly opts: DispatcherOptions) {
     this.now = opts.now ?? Date.now;
-    this.producer = opts.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = opts.kafka.producer(durableProducerConfig);
     this.admin = opts.kafka.admin();
     this.service = new DeliveryService({
       ...opts.ports,

@@ -3,7 +3,8 @@
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { FastifyInstance } from "fastify";
-import { Partitioners, type Admin, type Producer, type ProducerConfig } from "kafkajs";
+import type { Admin, Producer, ProducerConfig } from "kafkajs";
+import { durableProducerConfig } from "../shared/kafka";
 import type { Logger } from "pino";
 import { tableName } from "../../model/tables";
 import { createMetrics } from "../shared/metrics";
@@ -39,14 +40,9 @@ export interface GatewayService {
   publisher: BatchingPublisher;
 }
 
-/** The producer settings the gateway needs: idempotent, acks=all (set per send), no topic auto-creation. */
+/** The platform's durable producer, with bounded retries: a dead broker turns into a 503 rather than a request that never ends. */
 export const gatewayProducerConfig: ProducerConfig = {
-  idempotent: true,
-  maxInFlightRequests: 1,
-  allowAutoTopicCreation: false,
-  // murmur2 on the key, as the Java client: a key lands on the same partition whoever writes it.
-  createPartitioner: Partitioners.DefaultPartitioner,
-  // Bounded, so a dead broker turns into a 503 rather than a request that never ends.
+  ...durableProducerConfig,
   retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
 };
 

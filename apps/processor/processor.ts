@@ -15,6 +15,7 @@
 // which restarts the group member on the longer topic list.
 
 import type { Consumer, EachBatchPayload, Kafka, Producer, TopicMessages } from "kafkajs";
+import { durableProducerConfig } from "../shared/kafka";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "pino";
 import { consumerGroups, topicPattern } from "../../model/topics";
@@ -57,7 +58,7 @@ export class Processor {
   private readonly consumer: PatternConsumer;
 
   constructor(private readonly opts: ProcessorOptions) {
-    this.producer = opts.egress.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = opts.egress.producer(durableProducerConfig);
     this.consumer = new PatternConsumer({
       kafka: opts.ingress,
       pattern: opts.pattern ?? topicPattern("ingress"),

@@ -2,12 +2,24 @@
 // kafkajs authenticates with OAUTHBEARER and a token from the MSK IAM signer, which signs
 // with the default AWS credential chain (IRSA in the cluster). Locally it is plaintext.
 
-import { Kafka, logLevel as kafkaLogLevel, type KafkaConfig, type OauthbearerProviderResponse } from "kafkajs";
+import { Kafka, Partitioners, logLevel as kafkaLogLevel, type KafkaConfig, type OauthbearerProviderResponse, type ProducerConfig } from "kafkajs";
 import { generateAuthToken } from "aws-msk-iam-sasl-signer-js";
 import type { Logger } from "pino";
 import type { ClusterRole } from "../../model/topics";
 
 export type KafkaAuth = "none" | "aws-iam";
+
+/**
+ * Every producer of the platform: idempotent with one request in flight (no duplicates, no
+ * reordering on retry; acks=all is set per send), no topic auto-creation, and murmur2 on the
+ * key as the Java client does, so a key lands on the same partition whoever writes it.
+ */
+export const durableProducerConfig: ProducerConfig = {
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+  createPartitioner: Partitioners.DefaultPartitioner,
+};
 
 export interface KafkaClientOptions {
   clientId: string;
