@@ -90,12 +90,52 @@ function alive(pid: number): boolean {
   }
 }
 
+const portVariables = ["GATEWAY_PORT", "ADMIN_PORT", "PROCESSOR_PORT", "DISPATCHER_PORT", "KAFKA_PORT", "DYNAMODB_PORT", "RECEIVER_PORT"] as const;
+
+interface Launched {
+  process: ChildProcess;
+  ports: Record<string, number>;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `local/start.ts` as `npm start` runs it, on free ports, in its own process group (so a Ctrl-C can reach the whole group), and waits for the banner. */
+async function launchPlatform(stateDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Launched> {
+  const ports: Record<string, number> = {};
+  for (const name of portVariables) ports[name] = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    LOCAL_STATE_DIR: stateDir,
+    ADMIN_TOKEN: adminToken,
+    ...extraEnv,
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", "local/start.ts"], { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (c: Buffer) => (output += c.toString()));
+  child.stderr?.on("data", (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  await until("the platform banner", 300_000, () => {
+    if (child.exitCode !== null) throw new Error(`the platform exited (${child.exitCode}) before it was ready:\n${output}`);
+    return output.includes(readyMarker) ? true : undefined;
+  });
+  return { process: child, ports, output: () => output, exited };
+}
+
+function killGroup(launched: Launched | undefined): void {
+  if (launched && launched.process.exitCode === null && launched.process.pid) process.kill(-launched.process.pid, "SIGKILL");
+}
+
+async function assertNothingLeft(children: number[], ports: Record<string, number>): Promise<void> {
+  await until("every child of the platform to exit", 20_000, () => (children.every((c) => !alive(c)) ? true : undefined));
+  for (const [name, port] of Object.entries(ports)) assert.ok(await isPortFree(port), `${name} ${port} still in use`);
+}
+
 describe("local platform end to end", { timeout: 600_000 }, () => {
   const stateDir = mkdtempSync(join(tmpdir(), "webhooks-e2e-"));
-  const ports: Record<string, number> = {};
-  let platform: ChildProcess;
+  let platform: Launched;
   let output = "";
-  let exited: Promise<number | null>;
   let gateway: string;
   let admin: string;
 
@@ -110,43 +150,25 @@ describe("local platform end to end", { timeout: 600_000 }, () => {
   };
 
   before(async () => {
-    for (const name of ["GATEWAY_PORT", "ADMIN_PORT", "PROCESSOR_PORT", "DISPATCHER_PORT", "KAFKA_PORT", "DYNAMODB_PORT", "RECEIVER_PORT"]) {
-      ports[name] = await freePort();
-    }
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
-      LOCAL_STATE_DIR: stateDir,
-      ADMIN_TOKEN: adminToken,
-      DELIVERY_RETRY_SCHEDULE: "1s,2s",
-    };
-    // As `npm start` runs it, in its own process group so a Ctrl-C can reach the whole group.
-    platform = spawn(process.execPath, ["--import", "tsx", "local/start.ts"], { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    platform.stdout?.on("data", (c: Buffer) => (output += c.toString()));
-    platform.stderr?.on("data", (c: Buffer) => (output += c.toString()));
-    exited = new Promise((r) => platform.once("exit", (code) => r(code)));
-    await until("the platform banner", 300_000, () => {
-      if (platform.exitCode !== null) throw new Error(`the platform exited (${platform.exitCode}) before it was ready:\n${output}`);
-      return output.includes(readyMarker) ? true : undefined;
-    });
-    gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}`;
-    admin = `http://127.0.0.1:${ports.ADMIN_PORT}`;
+    platform = await launchPlatform(stateDir, { DELIVERY_RETRY_SCHEDULE: "1s,2s" });
+    gateway = `http://127.0.0.1:${platform.ports.GATEWAY_PORT}`;
+    admin = `http://127.0.0.1:${platform.ports.ADMIN_PORT}`;
   });
 
-  after(async () => {
-    if (platform.exitCode === null && platform.pid) process.kill(-platform.pid, "SIGKILL");
+  after(() => {
+    killGroup(platform);
     rmSync(stateDir, { recursive: true, force: true });
   });
 
   it("prints a banner whose curl line gives a verified delivery in the receiver log", async () => {
+    output = platform.output();
     const curl = output.slice(output.indexOf("curl -sS"), output.indexOf("Ctrl-C stops everything")).trim();
     assert.match(curl, /^curl -sS -X POST http:\/\/127\.0\.0\.1:\d+\/v1\/events/);
     const { stdout } = await promisify(execFile)("bash", ["-c", curl]);
     const { eventId } = JSON.parse(stdout) as { eventId: string };
     assert.match(eventId, /^[0-9a-f-]{36}$/);
-    await until("the receiver to log a verified webhook", 30_000, () => (/receiver\s+\| verified webhook msg_\S+ type=orders\.created/.test(output) ? true : undefined));
-    assert.doesNotMatch(output, /REJECTED webhook/);
+    await until("the receiver to log a verified webhook", 30_000, () => (/receiver\s+\| verified webhook msg_\S+ type=orders\.created/.test(platform.output()) ? true : undefined));
+    assert.doesNotMatch(platform.output(), /REJECTED webhook/);
   });
 
   it("delivers single and batch events signed, retries a failing partner into the DLQ, and replays after it recovers", async () => {
@@ -236,12 +258,43 @@ describe("local platform end to end", { timeout: 600_000 }, () => {
   });
 
   it("stops on Ctrl-C with exit code 0, leaving no process and no port behind", async () => {
-    const pid = platform.pid as number;
+    const pid = platform.process.pid as number;
     const children = descendants(pid);
     assert.ok(children.length >= 6, `expected the engines and four services under the runner, found ${children.length}`);
     process.kill(-pid, "SIGINT");
-    assert.equal(await exited, 0, output.slice(-2000));
-    await until("every child of the platform to exit", 20_000, () => (children.every((c) => !alive(c)) ? true : undefined));
-    for (const [name, port] of Object.entries(ports)) assert.ok(await isPortFree(port), `${name} ${port} still in use`);
+    assert.equal(await platform.exited, 0, platform.output().slice(-2000));
+    await assertNothingLeft(children, platform.ports);
+  });
+});
+
+describe("local platform when a service dies, and a second start", { timeout: 600_000 }, () => {
+  const stateDir = mkdtempSync(join(tmpdir(), "webhooks-e2e-restart-"));
+  let first: Launched | undefined;
+  let second: Launched | undefined;
+
+  after(() => {
+    killGroup(first);
+    killGroup(second);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("stops the whole platform with exit code 1 when a service dies, naming it, and leaves nothing behind", async () => {
+    first = await launchPlatform(stateDir);
+    const children = descendants(first.process.pid as number);
+    const dispatcher = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("apps/dispatcher/main.ts"));
+    assert.ok(dispatcher, "the dispatcher runs under the platform");
+    process.kill(dispatcher, "SIGKILL");
+    assert.equal(await first.exited, 1, first.output().slice(-2000));
+    assert.match(first.output(), /dispatcher exited unexpectedly \(signal SIGKILL\)/);
+    await assertNothingLeft(children, first.ports);
+  });
+
+  it("starts again on the same state, finding the demo subscription of the first start", async () => {
+    const subscriptionOf = (out: string) => /subscription (sub_\S+)/.exec(out)?.[1];
+    second = await launchPlatform(stateDir);
+    assert.ok(subscriptionOf(second.output()));
+    assert.equal(subscriptionOf(second.output()), subscriptionOf(first!.output()));
+    process.kill(-(second.process.pid as number), "SIGINT");
+    assert.equal(await second.exited, 0);
   });
 });
