@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { dueBy, intendedAt, runOpenLoop } from "../../bench/open-loop";
+import { isSustained } from "../../bench/end-to-end";
 
 /** A clock the test moves: each scheduling pass advances it by `stepMs`. */
 function fakeClock(stepMs: number) {
@@ -69,5 +70,14 @@ describe("open-loop schedule", () => {
       },
     });
     assert.ok(result.maxStartDelayMs >= 190, `max start delay ${result.maxStartDelayMs} ms`);
+  });
+});
+
+describe("a sustained end-to-end step", () => {
+  it("accepts the offered rate and has its deliveries caught up within a second of the load", () => {
+    assert.equal(isSustained({ offeredPerSecond: 100, acceptedPerSecond: 97, drained: true, drainSeconds: 0.3 }), true);
+    assert.equal(isSustained({ offeredPerSecond: 100, acceptedPerSecond: 90, drained: true, drainSeconds: 0.3 }), false, "the gateway fell behind");
+    assert.equal(isSustained({ offeredPerSecond: 100, acceptedPerSecond: 100, drained: true, drainSeconds: 2.3 }), false, "a delivery backlog grew");
+    assert.equal(isSustained({ offeredPerSecond: 100, acceptedPerSecond: 100, drained: false, drainSeconds: 40 }), false, "never caught up");
   });
 });
