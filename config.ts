@@ -256,7 +256,7 @@ const sharedDefaults = {
     alerts: { retriesPerMinute: 60, dlqRecordsPerHour: 1, partnerErrorPercent: 5, consumerLagRecords: 10000, podRestartsPerHour: 3 },
     slo: { validationSuccessPercent: 99, deliverySuccessPercent: 99.5, endToEndP95Seconds: 10 },
   },
-  ingress: { scheme: "internet-facing" },
+  ingress: { scheme: "internal" },
   images: { keepLastN: 20 },
 } as const;
 
@@ -478,6 +478,10 @@ function crossFieldProblems(c: PlatformConfig): ConfigProblem[] {
 
   if ((c.ingress.domain === undefined) !== (c.ingress.hostedZoneId === undefined)) {
     add(["ingress"], c.ingress, "domain and hostedZoneId must be set together (HTTPS with a DNS-validated certificate) or both left out");
+  }
+  // A public ALB listens on HTTPS 443 only: producer keys never cross the internet in clear text.
+  if (c.ingress.scheme === "internet-facing" && c.ingress.domain === undefined) {
+    add(["ingress", "scheme"], c.ingress.scheme, "internet-facing needs domain and hostedZoneId (HTTPS with a DNS-validated certificate); without them use internal");
   }
 
   for (const name of serviceNames) {

@@ -229,12 +229,13 @@ describe("service charts rendered per environment", () => {
       const a = ingress.metadata.annotations ?? {};
       assert.equal(ingress.spec.ingressClassName, "alb");
       assert.equal(a["alb.ingress.kubernetes.io/target-type"], "ip");
-      assert.equal(a["alb.ingress.kubernetes.io/scheme"], "internet-facing");
+      assert.equal(a["alb.ingress.kubernetes.io/scheme"], r.env === "dev" ? "internal" : "internet-facing");
       assert.equal(a["alb.ingress.kubernetes.io/healthcheck-path"], "/readyz");
       const backend = ingress.spec.rules[0].http.paths[0].backend.service;
       assert.deepEqual(backend, { name: only(r, "Service").metadata.name, port: { name: "http" } });
       if (r.env === "dev") {
         assert.equal(a["alb.ingress.kubernetes.io/certificate-arn"], undefined, "dev has no domain, so no certificate");
+        assert.equal(a["alb.ingress.kubernetes.io/listen-ports"], '[{"HTTP":80}]', "inside the VPC only");
         continue;
       }
       assert.equal(a["alb.ingress.kubernetes.io/listen-ports"], '[{"HTTPS":443}]');

@@ -191,6 +191,15 @@ describe("stack configuration errors", () => {
     );
   });
 
+  it("refuses an internet-facing gateway without a domain: a public ALB listens on HTTPS only", () => {
+    assertProblem(
+      () => loadWith("dev", "ingress", ["scheme"], "internet-facing"),
+      "platform:ingress.scheme",
+      "internet-facing",
+      /needs domain and hostedZoneId .* use internal/,
+    );
+  });
+
   it("refuses an ALB scheme other than internet-facing or internal", () => {
     assertProblem(() => loadWith("dev", "ingress", ["scheme"], "public"), "platform:ingress.scheme", "public", /internet-facing, internal/);
   });
