@@ -29,7 +29,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   return args;
 }
 
-/** How long and how hard each phase runs: full stays under ~15 minutes, quick near 3. */
+/** How long and how hard each phase runs: full takes about 7 minutes (bounded well under 15), quick about 2. */
 export interface BenchPlan {
   engineSeconds: number;
   ingestConnections: number[];
