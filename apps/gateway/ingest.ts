@@ -46,7 +46,15 @@ const precedence = [
 ] as const;
 
 export class IngestService {
+  /** Ledger confirmations still running after their 202 went out; shutdown waits for them. */
+  private readonly confirming = new Set<Promise<void>>();
+
   constructor(private readonly deps: IngestDeps) {}
+
+  /** Resolves when every confirmation started so far has finished (for graceful shutdown and tests). */
+  async confirmationsSettled(): Promise<void> {
+    await Promise.allSettled([...this.confirming]);
+  }
 
   async ingest(producer: Pick<ProducerApiKeyItem, "producer_id" | "domain">, inputs: unknown[], mode: IngestMode, trace: TraceHeaders): Promise<Accepted[]> {
     let checked: CheckedEvent[];
@@ -143,15 +151,19 @@ export class IngestService {
       throw problems.unavailable("the event could not be written durably; nothing was accepted, retry later", 2);
     }
 
-    await Promise.all(
-      reserved.map(async (o) => {
-        results[o.slot] = { eventId: o.eventId };
-        const log = eventLogger(this.deps.logger, o.eventId, { type: o.event.parsed.event.type, source: o.event.parsed.event.source });
-        log.info({ schemaVersion: o.event.schema.version }, "event accepted");
-        // Written already; if this fails the reservation stays pending until its lease ends.
-        await ledger.confirm(o.event.parsed.event.source, o.event.parsed.event.id, o.eventId).catch((err: unknown) => log.warn({ err }, "idempotency confirm failed"));
-      }),
-    );
+    for (const o of reserved) {
+      results[o.slot] = { eventId: o.eventId };
+      const log = eventLogger(this.deps.logger, o.eventId, { type: o.event.parsed.event.type, source: o.event.parsed.event.source });
+      log.info({ schemaVersion: o.event.schema.version }, "event accepted");
+      // The record is durable, so the 202 need not wait for this second ledger write: a repeat
+      // arriving meanwhile waits on the pending reservation, and if the confirm fails the
+      // reservation stays pending until its lease ends, as it would have before.
+      const confirm = ledger
+        .confirm(o.event.parsed.event.source, o.event.parsed.event.id, o.eventId)
+        .catch((err: unknown) => log.warn({ err }, "idempotency confirm failed"))
+        .finally(() => this.confirming.delete(confirm));
+      this.confirming.add(confirm);
+    }
     events.forEach((e, slot) => {
       results[slot] ??= { ...results[firstByKey.get(JSON.stringify([e.parsed.event.source, e.parsed.event.id]))!]!, duplicate: true };
     });

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const kafkaAdmin = kafka.admin();
   const registry = createSchemaRegistry({ kind: env.SCHEMA_REGISTRY, glueRegistryName: env.GLUE_REGISTRY_NAME, region: env.AWS_REGION, tablePrefix: env.TABLE_PREFIX }, doc);
 
-  const { app, publisher } = createGatewayService({
+  const { app, publisher, ingest } = createGatewayService({
     doc,
     tablePrefix: env.TABLE_PREFIX,
     createProducer: () => kafka.producer(gatewayProducerConfig),
@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     steps: [
       { name: "flush and disconnect producer", run: () => publisher.close() },
       { name: "disconnect admin", run: () => kafkaAdmin.disconnect() },
+      { name: "finish idempotency confirmations", run: () => ingest.confirmationsSettled() },
       { name: "close DynamoDB client", run: async () => doc.destroy() },
     ],
   });

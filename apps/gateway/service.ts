@@ -38,6 +38,7 @@ export interface GatewayServiceOptions {
 export interface GatewayService {
   app: FastifyInstance;
   publisher: BatchingPublisher;
+  ingest: IngestService;
 }
 
 /** The platform's durable producer, with bounded retries: a dead broker turns into a 503 rather than a request that never ends. */
@@ -64,5 +65,5 @@ export function createGatewayService(options: GatewayServiceOptions): GatewaySer
     ingest,
     maxBodyBytes: options.maxBodyBytes,
   });
-  return { app, publisher };
+  return { app, publisher, ingest };
 }

@@ -101,14 +101,40 @@ describe("ingest failure order", () => {
     assert.ok(calls.includes("release a"));
   });
 
-  it("confirms after the publish and publishes only the events that are not duplicates", async () => {
+  it("confirms after the publish (after the answer, awaited at shutdown) and publishes only the events that are not duplicates", async () => {
     const { ledger, calls } = fakeLedger(async (id) => (id === "seen" ? { kind: "duplicate", eventId: "11111111-1111-4111-8111-111111111111" } : { kind: "reserved" }));
     const published: OutgoingRecord[][] = [];
-    const answers = await service(ledger, { publish: async (r) => void published.push(r) }).ingest(producer, [ev("seen"), ev("new")], "batch", trace);
+    const ingest = service(ledger, { publish: async (r) => void published.push(r) });
+    const answers = await ingest.ingest(producer, [ev("seen"), ev("new")], "batch", trace);
+    await ingest.confirmationsSettled();
     assert.deepEqual(answers[0], { eventId: "11111111-1111-4111-8111-111111111111", duplicate: true });
     assert.equal(published.length, 1);
     assert.equal(published[0]!.length, 1);
     assert.equal(published[0]![0]!.headers.ce_id, "new");
     assert.deepEqual(calls.filter((c) => c.startsWith("confirm")), ["confirm new"]);
+  });
+
+  it("answers once the record is written without waiting for the ledger confirmation, which shutdown can still await", async () => {
+    let finishConfirm!: () => void;
+    const confirmStarted: string[] = [];
+    const ledger = {
+      reserve: async () => ({ kind: "reserved" }),
+      release: async () => undefined,
+      confirm: (_source: string, id: string) => {
+        confirmStarted.push(id);
+        return new Promise<void>((resolve) => (finishConfirm = resolve));
+      },
+    } as unknown as IngestLedger;
+    const ingest = service(ledger, { publish: async () => undefined });
+    const answers = await ingest.ingest(producer, [ev("slow-confirm")], "single", trace);
+    assert.equal(answers.length, 1);
+    assert.deepEqual(confirmStarted, ["slow-confirm"], "the confirmation started after the write");
+    let settled = false;
+    const waiting = ingest.confirmationsSettled().then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(settled, false, "shutdown waits while the confirmation runs");
+    finishConfirm();
+    await waiting;
+    assert.equal(settled, true);
   });
 });
