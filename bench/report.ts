@@ -106,7 +106,10 @@ export function renderMarkdown(r: BenchResult): string {
   out.push("");
   out.push(`- Command: \`${r.command}\``);
   out.push(`- Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}; Node ${m.node}; Java: ${m.java}`);
-  out.push(`- Load average at start ${m.loadAverage.join(" / ")}, at end ${r.loadAverageAtEnd.join(" / ")} (1/5/15 min; the machine was shared with other work, see "other" below)`);
+  // One minute's load above the core count means something besides the bench competed for the CPU.
+  const busy = (m.loadAverage[0] ?? 0) > m.cores;
+  const context = busy ? "the machine was busy with other work when the run started, see \"other\" below" : "nothing else of note was running when the run started";
+  out.push(`- Load average at start ${m.loadAverage.join(" / ")}, at end ${r.loadAverageAtEnd.join(" / ")} (1/5/15 min; ${context})`);
   out.push(`- Settings: ${Object.entries(r.settings).map(([k, v]) => `${k}=${v}`).join(", ")}`);
   out.push(`- Ledgers: ${r.ledgersBalanced ? "every run balances (published = delivered + in flight + failed, nothing missing)" : "**a ledger did not balance: see the tables**"}`);
   out.push("");
