@@ -124,14 +124,6 @@ function kafkaStatements(service: ServiceName, arns: PlatformArns): PolicyStatem
         Resource: access.groups.map((g) => kafkaResourceArn(clusterArn, "group", g)),
       });
     }
-    if (access.transactionalIds?.length) {
-      statements.push({
-        Sid: sid("Kafka", access.cluster, "TransactionalIds"),
-        Effect: "Allow",
-        Action: ["kafka-cluster:DescribeTransactionalId", "kafka-cluster:AlterTransactionalId"],
-        Resource: access.transactionalIds.map((t) => kafkaResourceArn(clusterArn, "transactional-id", t)),
-      });
-    }
   }
   return statements;
 }

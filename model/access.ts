@@ -3,7 +3,7 @@
 // (exact ARNs, never `*` on a data action); the charts and the runbook name the same things.
 
 import type { ClusterRole, TopicKind } from "./topics";
-import { consumerGroups, processorTransactionalIdPrefix } from "./topics";
+import { consumerGroups } from "./topics";
 import type { TableId } from "./tables";
 import type { SecretId } from "./secrets";
 
@@ -23,8 +23,6 @@ export interface KafkaAccess {
   readonly topics: readonly TopicAccess[];
   /** Consumer group names (exact, or a prefix when ending in `*`). */
   readonly groups: readonly string[];
-  /** Transactional id prefixes, for exactly-once consume-transform-produce. */
-  readonly transactionalIds?: readonly string[];
 }
 
 export interface TableAccess {
@@ -81,12 +79,8 @@ export const serviceAccess: Readonly<Record<ServiceName, ServiceAccess>> = {
     description: "Ingress to per-partner egress topics, one record per approved subscription",
     kafka: [
       { cluster: "ingress", topics: [{ kind: "ingress", actions: ["read"] }], groups: [consumerGroups.processor] },
-      {
-        cluster: "egress",
-        topics: [{ kind: "egress", actions: ["write"] }],
-        groups: [],
-        transactionalIds: [`${processorTransactionalIdPrefix}*`],
-      },
+      // Idempotent produce with commit after ack, not transactions (see apps/processor/README.md).
+      { cluster: "egress", topics: [{ kind: "egress", actions: ["write"] }], groups: [] },
     ],
     tables: [
       { table: "partnerEventSubscription", access: "read", indexes: ["event_type-index"] },

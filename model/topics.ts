@@ -98,8 +98,6 @@ export const consumerGroups = {
   adminReplay: "webhooks-admin-replay",
 } as const;
 
-/** Prefix of the processor's transactional ids (one per process instance). */
-export const processorTransactionalIdPrefix = "webhooks-processor-";
 
 /** Kafka headers the platform writes on its records. */
 export const kafkaHeaders = {
