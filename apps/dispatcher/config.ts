@@ -1,7 +1,7 @@
 // The dispatcher's environment (docs/architecture.md, "Service environment").
 
 import { z } from "zod";
-import { commonEnv, envVar, readEnv, vars } from "../shared/config";
+import { commonEnv, consumerEnv, envVar, readEnv, vars } from "../shared/config";
 import { defaultRetrySchedule, parseRetrySchedule, retryScheduleVariable, type RetrySchedule } from "./schedule";
 
 const retrySchedule = envVar<RetrySchedule>(
@@ -21,21 +21,17 @@ const retrySchedule = envVar<RetrySchedule>(
 
 export const dispatcherEnv = {
   ...commonEnv,
+  ...consumerEnv,
   PORT: vars.port("dispatcher"),
   KAFKA_EGRESS_BROKERS: vars.brokers,
   KAFKA_TOPIC_PARTITIONS: vars.integer(1, 1000, 6),
   KAFKA_REPLICATION_FACTOR: vars.integer(1, 10, 3),
-  KAFKA_SESSION_TIMEOUT_MS: vars.integer(6000, 300_000, 30_000),
   DELIVERY_RETRY_SCHEDULE: retrySchedule,
   DELIVERY_TIMEOUT_MS: vars.integer(100, 300_000, 15_000),
   DELIVERY_ALLOW_PRIVATE_TARGETS: vars.boolean(false),
   DELIVERY_CONCURRENCY: vars.integer(1, 1000, 16),
   CIRCUIT_BREAKER_THRESHOLD: vars.integer(1, 10_000, 10),
   CIRCUIT_BREAKER_HALF_OPEN_MS: vars.integer(100, 3_600_000, 30_000),
-  /** How stale a subscription (URL, secrets, status) may be when a delivery reads it. */
-  SUBSCRIPTION_CACHE_TTL_MS: vars.integer(0, 600_000, 5000),
-  /** How often the topic list is read for new egress topics. */
-  TOPIC_REFRESH_MS: vars.integer(100, 3_600_000, 10_000),
 } as const;
 
 export type DispatcherEnv = ReturnType<typeof readDispatcherEnv>;

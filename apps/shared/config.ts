@@ -97,6 +97,16 @@ export const commonEnv = {
   TABLE_PREFIX: vars.tablePrefix,
 } as const;
 
+/** Variables of the Kafka consumers (processor, dispatcher). */
+export const consumerEnv = {
+  /** How stale a subscription may be when it is read from the cache. */
+  SUBSCRIPTION_CACHE_TTL_MS: vars.integer(0, 600_000, 5000),
+  /** How often the topic list is read for new topics matching the consumer's pattern. */
+  TOPIC_REFRESH_MS: vars.integer(100, 3_600_000, 10_000),
+  /** Consumer group session timeout: how soon a dead member's partitions move. */
+  KAFKA_SESSION_TIMEOUT_MS: vars.integer(6000, 300_000, 30_000),
+} as const;
+
 /** For main.ts: a configuration fault ends the process with exit code 1 and the message on stderr. */
 export function configOrExit<T>(read: () => T): T {
   try {
