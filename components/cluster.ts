@@ -76,6 +76,16 @@ export interface ClusterArgs {
   kafka: KafkaClientAdmission;
 }
 
+/** What the workloads' tiers (services, observability) need from the cluster: IRSA trust and somewhere to install. */
+export interface WorkloadCluster {
+  oidcProviderArn: pulumi.Input<string>;
+  /** The OIDC issuer without `https://`, as eks.Cluster's `oidcIssuer` gives it. */
+  oidcIssuer: pulumi.Input<string>;
+  provider: k8s.Provider;
+  /** Installed before any release: the namespaces, the node groups, the load balancer controller. */
+  ready: pulumi.Resource[];
+}
+
 export class Cluster extends pulumi.ComponentResource {
   readonly clusterName: string;
   readonly kubeconfig: pulumi.Output<string>;

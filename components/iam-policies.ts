@@ -228,6 +228,21 @@ export function broadDataResources(policy: PolicyDocument): BroadGrant[] {
   return found;
 }
 
+/** Trust policy of a role an AWS service assumes on this account's behalf only (confused-deputy guard). */
+export function serviceTrustPolicy(servicePrincipal: string, accountId: string): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: servicePrincipal },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+    ],
+  };
+}
+
 /**
  * Trust policy of an IRSA role: only the one ServiceAccount, through the cluster's OIDC
  * provider. `oidcIssuer` is the issuer without its scheme, as eks.Cluster's `oidcIssuer` gives it

@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import type { Env, NatStrategy } from "../config";
 import { componentTags, fixedNames, logGroupName, resourceName } from "./naming";
+import { serviceTrustPolicy } from "./iam-policies";
 
 export interface NetworkArgs {
   env: Env;
@@ -181,19 +182,7 @@ export class Network extends pulumi.ComponentResource {
       {
         name: resourceName(args.env, "vpc-flow-logs-role"),
         description: "VPC flow logs delivery to CloudWatch Logs",
-        assumeRolePolicy: accountId.apply((account) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": account } },
-              },
-            ],
-          }),
-        ),
+        assumeRolePolicy: accountId.apply((account) => JSON.stringify(serviceTrustPolicy("vpc-flow-logs.amazonaws.com", account))),
         tags,
       },
       { parent: this },

@@ -16,9 +16,10 @@ import { namespaces } from "../model/kubernetes";
 import { consumerGroups, type ClusterRole } from "../model/topics";
 import { alertManagerDefinition, consumerLagQuery } from "../observability/alerting";
 import { collectorConfig } from "../observability/collector-config";
-import { alertTopicPolicy, collectorPolicy, grafanaPolicy, grafanaTrustPolicy, observabilityKeyPolicy } from "../observability/policies";
+import { alertTopicPolicy, collectorPolicy, grafanaPolicy, observabilityKeyPolicy } from "../observability/policies";
 import { renderRuleFile, ruleFiles } from "../observability/rule-files";
-import { irsaTrustPolicy } from "./iam-policies";
+import type { WorkloadCluster } from "./cluster";
+import { irsaTrustPolicy, serviceTrustPolicy } from "./iam-policies";
 import { componentTags, logGroupName, resourceName } from "./naming";
 
 /** Names the blueprint fixes for this tier. */
@@ -70,16 +71,6 @@ export interface GrafanaSettings {
   saml?: GrafanaSamlSettings;
 }
 
-/** What the tier needs from the cluster: IRSA trust and somewhere to install the collector. */
-export interface ObservabilityCluster {
-  oidcProviderArn: pulumi.Input<string>;
-  /** The OIDC issuer without `https://`, as eks.Cluster's `oidcIssuer` gives it. */
-  oidcIssuer: pulumi.Input<string>;
-  provider: k8s.Provider;
-  /** Installed before the releases: the namespaces and the node groups. */
-  ready: pulumi.Resource[];
-}
-
 export interface ObservabilityArgs {
   env: Env;
   region: string;
@@ -88,7 +79,7 @@ export interface ObservabilityArgs {
   alerts: AlertThresholds;
   slo: SloObjectives;
   grafana: GrafanaSettings;
-  cluster: ObservabilityCluster;
+  cluster: WorkloadCluster;
   /** Names of the MSK clusters serving each role (the consumer lag alarms' dimension). */
   kafkaClusterNames: Record<ClusterRole, pulumi.Input<string>>;
 }
@@ -369,7 +360,7 @@ export class Observability extends pulumi.ComponentResource {
       {
         name,
         description: "Amazon Managed Grafana: reads AMP, CloudWatch and X-Ray, notifies the alert topic",
-        assumeRolePolicy: deps.accountId.apply((account) => JSON.stringify(grafanaTrustPolicy(account))),
+        assumeRolePolicy: deps.accountId.apply((account) => JSON.stringify(serviceTrustPolicy("grafana.amazonaws.com", account))),
         tags,
       },
       { parent: this },

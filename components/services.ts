@@ -17,6 +17,7 @@ import { serviceAccountSubject, serviceNamespaces } from "../model/kubernetes";
 import type { SecretId } from "../model/secrets";
 import type { TableId } from "../model/tables";
 import { clusterRoles, type ClusterRole } from "../model/topics";
+import type { WorkloadCluster } from "./cluster";
 import { brokerServerProperties } from "./event-backbone";
 import { irsaTrustPolicy, servicePolicy, type PlatformArns } from "./iam-policies";
 import { componentTags, resourceName } from "./naming";
@@ -25,16 +26,6 @@ import { chartValues } from "./service-values";
 export const repoRoot = resolve(__dirname, "..");
 export const dockerfilePath = join(repoRoot, "apps", "Dockerfile");
 export const imagePlatform = "linux/arm64";
-
-/** What the services need from the cluster tier. */
-export interface ServicesCluster {
-  oidcProviderArn: pulumi.Input<string>;
-  /** The OIDC issuer without `https://`, as eks.Cluster's `oidcIssuer` gives it. */
-  oidcIssuer: pulumi.Input<string>;
-  provider: k8s.Provider;
-  /** Installed before the releases: the namespaces, the node groups, the load balancer controller. */
-  ready: pulumi.Resource[];
-}
 
 export interface ServicesArgs {
   env: Env;
@@ -47,7 +38,7 @@ export interface ServicesArgs {
   vpcCidr: string;
   topicPartitions: number;
   idempotencyTtlHours: number;
-  cluster: ServicesCluster;
+  cluster: WorkloadCluster;
   kafka: { bootstrapBrokers: Record<ClusterRole, pulumi.Input<string>>; clusterArns: Record<ClusterRole, pulumi.Input<string>> };
   tableArns: Record<TableId, pulumi.Input<string>>;
   schemaRegistry: { name: pulumi.Input<string>; arn: pulumi.Input<string> };

@@ -90,21 +90,6 @@ export function grafanaPolicy(a: GrafanaPolicyArns): PolicyDocument {
   };
 }
 
-/** Trust policy of the Grafana workspace's role: the Grafana service, for this account only. */
-export function grafanaTrustPolicy(accountId: string): Record<string, unknown> {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Service: "grafana.amazonaws.com" },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-      },
-    ],
-  };
-}
-
 /**
  * Key policy of the observability CMK (AMP workspace, Grafana workspace, alert topic). As in
  * components/keys.ts the root statement hands control to IAM; AMP's alert manager and
