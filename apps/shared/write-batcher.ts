@@ -1,0 +1,173 @@
+// Group commit for DynamoDB writes: writes submitted while a transaction is in flight wait
+// and go out together in the next one (TransactWriteItems, up to 100 writes), each keeping
+// its own condition. A caller's promise settles with its own write's outcome.
+//
+// Why: the services issue one or two small conditional writes per event, and the cost of a
+// write is mostly the request around it (HTTP, signing, and in DynamoDB Local one SQLite
+// commit per request). Measured on DynamoDB Local 2.6.1: one conditional PutItem at a time
+// ~330-1,000 writes/s, and fewer with more requests in flight (16 in flight: ~120/s);
+// transactions of 100 writes one at a time: 3,700-5,700 writes/s. So by default one
+// transaction is in flight per process and the batch grows with the load; an idle service
+// writes at once, with no linger. In AWS a transaction costs twice the write units of plain
+// writes; in exchange a pod makes one request per batch instead of one per event.
+//
+// A transaction is all or nothing. When DynamoDB cancels one, the reasons say, per write,
+// which condition failed (that write's answer: `conditionFailed`, with the item as it was)
+// and which writes were only collateral (`None`, or a conflict with another transaction):
+// those are sent again in a later transaction. Two writes to one item never share a
+// transaction (DynamoDB refuses that) nor run at once: the later waits for the earlier. A
+// request DynamoDB refuses as a whole (a ValidationException: one write too large, say) is
+// split, and each write is sent alone, so one bad write cannot fail the others.
+
+import { TransactionCanceledException, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+
+export type TransactWrite = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
+
+export interface WriteRequest {
+  /** Identifies the item written (table and key); two writes with the same identity never share a transaction. */
+  item: string;
+  write: TransactWrite;
+}
+
+export type WriteOutcome =
+  | { kind: "written" }
+  /** The write's condition did not hold; `old` is the item as it was (when the write asked for ALL_OLD). */
+  | { kind: "conditionFailed"; old?: Record<string, unknown> };
+
+/** What the services need of DynamoDB writes; `TransactionalWriteBatcher` is the implementation. */
+export interface ItemWriter {
+  write(request: WriteRequest): Promise<WriteOutcome>;
+}
+
+export interface WriteBatcherOptions {
+  /** Writes per transaction (DynamoDB allows at most 100). */
+  maxBatch?: number;
+  /** Transactions in flight at once. */
+  maxInFlight?: number;
+  /** Times a write is sent again after being cancelled only as collateral, before it fails. */
+  maxCollateralRetries?: number;
+}
+
+interface Pending extends WriteRequest {
+  resolve: (outcome: WriteOutcome) => void;
+  reject: (err: unknown) => void;
+  retries: number;
+  /** Sent in a transaction of its own (after its batch was refused as a whole). */
+  alone: boolean;
+}
+
+/** Reasons that say a write was cancelled for another write's sake, not its own. */
+const collateralCodes = new Set(["None", "TransactionConflict"]);
+
+export class TransactionalWriteBatcher implements ItemWriter {
+  private readonly maxBatch: number;
+  private readonly maxInFlight: number;
+  private readonly maxCollateralRetries: number;
+  private queue: Pending[] = [];
+  private inFlight = 0;
+  private readonly itemsInFlight = new Set<string>();
+  private scheduled = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  /** Transactions sent and writes carried, for metrics and tests. */
+  readonly stats = { transactions: 0, writes: 0 };
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    options: WriteBatcherOptions = {},
+  ) {
+    this.maxBatch = Math.min(options.maxBatch ?? 100, 100);
+    this.maxInFlight = options.maxInFlight ?? 1;
+    this.maxCollateralRetries = options.maxCollateralRetries ?? 10;
+  }
+
+  write(request: WriteRequest): Promise<WriteOutcome> {
+    return new Promise<WriteOutcome>((resolve, reject) => {
+      this.queue.push({ ...request, resolve, reject, retries: 0, alone: false });
+      this.schedule();
+    });
+  }
+
+  /** Resolves once every write submitted so far has settled (graceful shutdown). */
+  idle(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  // Writes submitted in the same tick share a transaction even when nothing is in flight.
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.take();
+      if (batch.length === 0) return; // every queued write waits for its item's write in flight
+      this.inFlight += 1;
+      for (const p of batch) this.itemsInFlight.add(p.item);
+      void this.send(batch).finally(() => {
+        for (const p of batch) this.itemsInFlight.delete(p.item);
+        this.inFlight -= 1;
+        this.pump();
+        if (this.queue.length === 0 && this.inFlight === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
+      });
+    }
+  }
+
+  /** The first writes of the queue, at most one per item and none for an item in flight, in order; the rest stay queued. */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    const blocked = new Set(this.itemsInFlight);
+    for (const p of this.queue) {
+      const full = batch.length >= this.maxBatch || batch[0]?.alone === true || (p.alone && batch.length > 0);
+      if (!full && !blocked.has(p.item)) batch.push(p);
+      else rest.push(p);
+      blocked.add(p.item);
+    }
+    this.queue = rest;
+    return batch;
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    this.stats.transactions += 1;
+    this.stats.writes += batch.length;
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: batch.map((p) => p.write) }));
+      for (const p of batch) p.resolve({ kind: "written" });
+    } catch (err) {
+      if (isValidation(err) && batch.length > 1) {
+        for (const p of batch) p.alone = true;
+        this.queue = [...batch, ...this.queue];
+        return;
+      }
+      if (!(err instanceof TransactionCanceledException) || err.CancellationReasons?.length !== batch.length) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      const again: Pending[] = [];
+      err.CancellationReasons.forEach((reason, i) => {
+        const p = batch[i]!;
+        if (reason.Code === "ConditionalCheckFailed") {
+          const old = reason.Item ? unmarshall(reason.Item as Record<string, AttributeValue>) : undefined;
+          p.resolve(old ? { kind: "conditionFailed", old } : { kind: "conditionFailed" });
+        } else if (collateralCodes.has(reason.Code ?? "None") && p.retries < this.maxCollateralRetries) {
+          p.retries += 1;
+          again.push(p);
+        } else {
+          p.reject(new Error(`DynamoDB cancelled the write to ${p.item}: ${reason.Code ?? "unknown reason"}${reason.Message ? ` (${reason.Message})` : ""}`));
+        }
+      });
+      // Ahead of newer writes, so a write is never overtaken by a later one to the same item.
+      this.queue = [...again, ...this.queue];
+    }
+  }
+}
+
+const isValidation = (err: unknown): boolean => (err as { name?: string } | undefined)?.name === "ValidationException";
