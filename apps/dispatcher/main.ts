@@ -10,6 +10,7 @@ import { createMetrics } from "../shared/metrics";
 import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
 import { installShutdown } from "../shared/shutdown";
 import { addToCounters } from "../shared/subscription-counters";
+import { TransactionalWriteBatcher } from "../shared/write-batcher";
 import { EndpointBreakers } from "./breaker";
 import { readDispatcherEnv } from "./config";
 import { Deliverer } from "./deliver";
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
   const delivery = dispatcherMetrics(metrics.registry);
   const kafka = createKafka({ clientId: "webhooks-dispatcher-egress", brokers: env.KAFKA_EGRESS_BROKERS, auth: env.KAFKA_AUTH, region: env.AWS_REGION, logger });
   const doc = createDocumentClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
+  const writes = new TransactionalWriteBatcher(doc);
   const statusTable = tableName("eventDeliveryStatus", env.TABLE_PREFIX);
   const countersTable = tableName("eventSubscriptionKafka", env.TABLE_PREFIX);
   const deliverer = new Deliverer({ timeoutMs: env.DELIVERY_TIMEOUT_MS, allowPrivateTargets: env.DELIVERY_ALLOW_PRIVATE_TARGETS });
@@ -40,7 +42,7 @@ async function main(): Promise<void> {
     topicRefreshMs: env.TOPIC_REFRESH_MS,
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
     logger,
-    addCounts: (counter, counts) => addToCounters(doc, countersTable, counter, counts),
+    addCounts: (counter, counts) => addToCounters(writes, countersTable, counter, counts),
     ports: {
       subscriptions: new DynamoSubscriptionDirectory(doc, tableName("partnerEventSubscription", env.TABLE_PREFIX), env.SUBSCRIPTION_CACHE_TTL_MS),
       status: new DynamoDeliveryStatusStore(doc, statusTable),

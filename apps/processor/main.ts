@@ -9,6 +9,7 @@ import { createLogger } from "../shared/logging";
 import { createMetrics } from "../shared/metrics";
 import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
 import { installShutdown } from "../shared/shutdown";
+import { TransactionalWriteBatcher } from "../shared/write-batcher";
 import { readProcessorEnv } from "./config";
 import { processorMetrics } from "./metrics";
 import { Processor } from "./processor";
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
   const processor = new Processor({
     ingress: kafka.ingress,
     egress: kafka.egress,
-    doc,
+    writes: new TransactionalWriteBatcher(doc),
     countersTable: tableName("eventSubscriptionKafka", env.TABLE_PREFIX),
     subscriptions: approvedSubscriptions(doc, subscriptionsTable, env.SUBSCRIPTION_CACHE_TTL_MS),
     metrics: processorMetrics(metrics.registry),

@@ -16,11 +16,11 @@
 
 import type { Consumer, EachBatchPayload, Kafka, Producer, TopicMessages } from "kafkajs";
 import { durableProducerConfig } from "../shared/kafka";
-import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Logger } from "pino";
 import { consumerGroups, topicPattern } from "../../model/topics";
 import { PatternConsumer } from "../shared/pattern-consumer";
 import { addToCounters } from "../shared/subscription-counters";
+import type { ItemWriter } from "../shared/write-batcher";
 import { egressMessages, parseIngressRecord, type EgressMessage } from "./fanout";
 import type { ProcessorMetrics } from "./metrics";
 import type { ApprovedSubscriptions } from "./subscriptions";
@@ -28,7 +28,8 @@ import type { ApprovedSubscriptions } from "./subscriptions";
 export interface ProcessorOptions {
   ingress: Kafka;
   egress: Kafka;
-  doc: DynamoDBDocumentClient;
+  /** DynamoDB writes (the counters), group-committed. */
+  writes: ItemWriter;
   /** Physical name of event_subscription_kafka. */
   countersTable: string;
   subscriptions: ApprovedSubscriptions;
@@ -118,7 +119,7 @@ export class Processor {
       await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(out) });
       const counts = new Map<string, number>();
       for (const m of out) counts.set(m.subscriptionId, (counts.get(m.subscriptionId) ?? 0) + 1);
-      await addToCounters(this.opts.doc, this.opts.countersTable, "published_count", counts);
+      await addToCounters(this.opts.writes, this.opts.countersTable, "published_count", counts);
     }
 
     const last = batch.lastOffset();

@@ -16,6 +16,7 @@ import { parseRetrySchedule } from "../../../apps/dispatcher/schedule";
 import { DynamoDeliveryStatusStore } from "../../../apps/dispatcher/status-store";
 import { DynamoSubscriptionDirectory } from "../../../apps/dispatcher/subscriptions";
 import { addToCounters } from "../../../apps/shared/subscription-counters";
+import { TransactionalWriteBatcher } from "../../../apps/shared/write-batcher";
 import type { DeliveryRecord, DeliveryStatusItem, SubscriptionItem } from "../../../model/records";
 import { egressTopic, kafkaHeaders, type EventType } from "../../../model/topics";
 
@@ -78,7 +79,7 @@ export class DispatcherScenario {
       topicRefreshMs: 500,
       sessionTimeoutMs: 6000,
       logger: silentLogger,
-      addCounts: (counter, counts) => addToCounters(this.tables.doc, this.tables.name("eventSubscriptionKafka"), counter, counts),
+      addCounts: (counter, counts) => addToCounters(new TransactionalWriteBatcher(this.tables.doc), this.tables.name("eventSubscriptionKafka"), counter, counts),
       groupIds: { egress: `tests-${this.prefix}egress`, retry: `tests-${this.prefix}retry` },
       egressPattern: new RegExp(`^wh\\.egress\\.[a-z0-9_-]+\\.${this.domain}\\.`),
       ports: {

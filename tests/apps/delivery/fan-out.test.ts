@@ -14,6 +14,7 @@ import { approvedSubscriptions } from "../../../apps/processor/subscriptions";
 import type { SubscriptionItem } from "../../../model/records";
 import type { SubscriptionStatus } from "../../../model/tables";
 import { ingressTopic } from "../../../model/topics";
+import { TransactionalWriteBatcher } from "../../../apps/shared/write-batcher";
 
 describe("fan-out from one event to partner receivers", () => {
   let s: DispatcherScenario;
@@ -37,7 +38,7 @@ describe("fan-out from one event to partner receivers", () => {
     processor = new Processor({
       ingress: s.kafka,
       egress: s.kafka,
-      doc: s.tables.doc,
+      writes: new TransactionalWriteBatcher(s.tables.doc),
       countersTable: s.tables.name("eventSubscriptionKafka"),
       subscriptions: approvedSubscriptions(s.tables.doc, s.tables.name("partnerEventSubscription"), 1000),
       metrics: processorMetrics(new Registry()),

@@ -10,6 +10,7 @@ import { processorMetrics } from "../../../apps/processor/metrics";
 import { approvedSubscriptions } from "../../../apps/processor/subscriptions";
 import type { DeliveryRecord, SubscriptionItem, SubscriptionKafkaItem } from "../../../model/records";
 import { egressTopic, ingressTopic, kafkaHeaders } from "../../../model/topics";
+import { TransactionalWriteBatcher } from "../../../apps/shared/write-batcher";
 
 describe("processor on Kafka and DynamoDB Local", () => {
   const prefix = uniquePrefix("processor");
@@ -30,7 +31,7 @@ describe("processor on Kafka and DynamoDB Local", () => {
     new Processor({
       ingress: kafka,
       egress: kafka,
-      doc: tables.doc,
+      writes: new TransactionalWriteBatcher(tables.doc),
       countersTable: tables.name("eventSubscriptionKafka"),
       subscriptions: approvedSubscriptions(tables.doc, tables.name("partnerEventSubscription"), 200),
       metrics: processorMetrics(new Registry()),
