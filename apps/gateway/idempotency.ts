@@ -6,11 +6,14 @@
 // with the same key waits for the first to finish (it must not answer 202 for an event that
 // may still fail); a reservation whose process died is taken over once its lease has passed.
 // Expired items count as absent (DynamoDB deletes TTL'd items lazily, up to days later).
+//
+// Reserve, confirm and release go through the gateway's group commit (ItemWriter): the
+// requests in flight share one DynamoDB transaction, each write keeping its own condition.
 
 import { createHash } from "node:crypto";
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { IdempotencyItem } from "../../model/records";
+import type { ItemWriter, TransactWrite } from "../shared/write-batcher";
 
 /** The ledger item of an ingested event: the shared shape plus the reservation state. */
 export interface IngestLedgerItem extends IdempotencyItem {
@@ -43,6 +46,7 @@ export class IngestLedger {
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
+    private readonly writer: ItemWriter,
     private readonly table: string,
     private readonly options: LedgerOptions,
   ) {
@@ -60,8 +64,10 @@ export class IngestLedger {
     const key = IngestLedger.key(source, id);
     const deadline = Date.now() + this.waitMs;
     for (;;) {
-      if (await this.tryPut(key, source, id, eventId)) return { kind: "reserved" };
-      const existing = await this.get(key);
+      const put = await this.tryPut(key, source, id, eventId);
+      if (put.kind === "written") return { kind: "reserved" };
+      // The item that stopped the put came back with the answer; read it only if it did not.
+      const existing = put.old ? this.live(put.old) : await this.get(key);
       if (existing?.state === "published") return { kind: "duplicate", eventId: existing.event_id };
       if (Date.now() >= deadline) return { kind: "busy" };
       // Still pending: wait for its owner. Gone (released, lapsed): try the put again at once.
@@ -69,37 +75,41 @@ export class IngestLedger {
     }
   }
 
+  /** Marks the reservation published; throws when it is no longer this request's (taken over after its lease). */
   async confirm(source: string, id: string, eventId: string): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
+    const key = IngestLedger.key(source, id);
+    const outcome = await this.write(key, {
+      Update: {
         TableName: this.table,
-        Key: { idempotency_key: IngestLedger.key(source, id) },
+        Key: { idempotency_key: key },
         UpdateExpression: "SET #state = :published REMOVE lease_until",
         ConditionExpression: "event_id = :mine",
         ExpressionAttributeNames: { "#state": "state" },
         ExpressionAttributeValues: { ":published": "published", ":mine": eventId },
-      }),
-    );
+      },
+    });
+    if (outcome.kind === "conditionFailed") throw new Error(`idempotency reservation ${key} is no longer held by event ${eventId}`);
   }
 
   async release(source: string, id: string, eventId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { idempotency_key: IngestLedger.key(source, id) },
-          ConditionExpression: "event_id = :mine AND #state = :pending",
-          ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: { ":mine": eventId, ":pending": "pending" },
-        }),
-      );
-    } catch (err) {
-      // Already taken over by another request: not ours to delete.
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+    const key = IngestLedger.key(source, id);
+    // A failed condition means another request took the key over: not ours to delete.
+    await this.write(key, {
+      Delete: {
+        TableName: this.table,
+        Key: { idempotency_key: key },
+        ConditionExpression: "event_id = :mine AND #state = :pending",
+        ExpressionAttributeNames: { "#state": "state" },
+        ExpressionAttributeValues: { ":mine": eventId, ":pending": "pending" },
+      },
+    });
   }
 
-  private async tryPut(key: string, source: string, id: string, eventId: string): Promise<boolean> {
+  private write(key: string, write: TransactWrite) {
+    return this.writer.write<IngestLedgerItem>({ item: `${this.table}#${key}`, write });
+  }
+
+  private tryPut(key: string, source: string, id: string, eventId: string) {
     const nowMs = Date.now();
     const item: IngestLedgerItem = {
       idempotency_key: key,
@@ -111,27 +121,25 @@ export class IngestLedger {
       source,
       ce_id: id,
     };
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ConditionExpression:
-            "attribute_not_exists(idempotency_key) OR expires_at < :nowSec OR (#state = :pending AND lease_until < :nowMs)",
-          ExpressionAttributeNames: { "#state": "state" },
-          ExpressionAttributeValues: { ":nowSec": Math.floor(nowMs / 1000), ":nowMs": nowMs, ":pending": "pending" },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return this.write(key, {
+      Put: {
+        TableName: this.table,
+        Item: item,
+        ConditionExpression: "attribute_not_exists(idempotency_key) OR expires_at < :nowSec OR (#state = :pending AND lease_until < :nowMs)",
+        ExpressionAttributeNames: { "#state": "state" },
+        ExpressionAttributeValues: { ":nowSec": Math.floor(nowMs / 1000), ":nowMs": nowMs, ":pending": "pending" },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      },
+    });
   }
 
   private async get(key: string): Promise<IngestLedgerItem | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { idempotency_key: key }, ConsistentRead: true }));
-    const item = out.Item as IngestLedgerItem | undefined;
+    return this.live(out.Item as IngestLedgerItem | undefined);
+  }
+
+  /** The item, unless it has expired or is a reservation whose lease has passed (both count as absent). */
+  private live(item: IngestLedgerItem | undefined): IngestLedgerItem | undefined {
     if (!item) return undefined;
     const now = Date.now();
     if (item.expires_at < Math.floor(now / 1000)) return undefined;

@@ -16,6 +16,7 @@ import { IngestService } from "./ingest";
 import { ProducerKeys } from "./producer-keys";
 import { BatchingPublisher } from "./publisher";
 import { SchemaValidators } from "./validators";
+import { TransactionalWriteBatcher } from "../shared/write-batcher";
 
 export interface GatewayServiceOptions {
   doc: DynamoDBDocumentClient;
@@ -52,7 +53,7 @@ export function createGatewayService(options: GatewayServiceOptions): GatewaySer
   const publisher = new BatchingPublisher(options.createProducer, { lingerMs: options.lingerMs });
   const ingest = new IngestService({
     validators: new SchemaValidators(options.registry, { lookupTtlMs: options.schemaLookupTtlMs ?? 5000 }),
-    ledger: new IngestLedger(options.doc, ledgerTable, { ttlHours: options.idempotencyTtlHours }),
+    ledger: new IngestLedger(options.doc, new TransactionalWriteBatcher(options.doc), ledgerTable, { ttlHours: options.idempotencyTtlHours }),
     publisher,
     logger: options.logger,
     publishTimeoutMs: options.publishTimeoutMs ?? 8000,

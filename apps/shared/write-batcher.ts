@@ -31,14 +31,15 @@ export interface WriteRequest {
   write: TransactWrite;
 }
 
-export type WriteOutcome =
+export type WriteOutcome<Item = Record<string, unknown>> =
   | { kind: "written" }
   /** The write's condition did not hold; `old` is the item as it was (when the write asked for ALL_OLD). */
-  | { kind: "conditionFailed"; old?: Record<string, unknown> };
+  | { kind: "conditionFailed"; old?: Item };
 
 /** What the services need of DynamoDB writes; `TransactionalWriteBatcher` is the implementation. */
 export interface ItemWriter {
-  write(request: WriteRequest): Promise<WriteOutcome>;
+  /** `Item` is the caller's type of the stored item, for `old`. */
+  write<Item = Record<string, unknown>>(request: WriteRequest): Promise<WriteOutcome<Item>>;
 }
 
 export interface WriteBatcherOptions {
@@ -51,7 +52,7 @@ export interface WriteBatcherOptions {
 }
 
 interface Pending extends WriteRequest {
-  resolve: (outcome: WriteOutcome) => void;
+  resolve: (outcome: WriteOutcome<unknown>) => void;
   reject: (err: unknown) => void;
   retries: number;
   /** Sent in a transaction of its own (after its batch was refused as a whole). */
@@ -82,9 +83,10 @@ export class TransactionalWriteBatcher implements ItemWriter {
     this.maxCollateralRetries = options.maxCollateralRetries ?? 10;
   }
 
-  write(request: WriteRequest): Promise<WriteOutcome> {
-    return new Promise<WriteOutcome>((resolve, reject) => {
-      this.queue.push({ ...request, resolve, reject, retries: 0, alone: false });
+  write<Item = Record<string, unknown>>(request: WriteRequest): Promise<WriteOutcome<Item>> {
+    return new Promise<WriteOutcome<Item>>((resolve, reject) => {
+      // The stored item's type is the caller's word: DynamoDB returns whatever the item holds.
+      this.queue.push({ ...request, resolve: resolve as (outcome: WriteOutcome<unknown>) => void, reject, retries: 0, alone: false });
       this.schedule();
     });
   }

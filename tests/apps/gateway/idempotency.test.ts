@@ -8,6 +8,7 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { tableName } from "../../../model/tables";
 import { IngestLedger, type IngestLedgerItem } from "../../../apps/gateway/idempotency";
 import { testTables, type TestTables } from "../shared/service-harness";
+import { TransactionalWriteBatcher } from "../../../apps/shared/write-batcher";
 
 describe("idempotency ledger on DynamoDB Local", () => {
   let tables: TestTables;
@@ -17,7 +18,7 @@ describe("idempotency ledger on DynamoDB Local", () => {
   before(async () => {
     tables = await testTables("ledger");
     table = tableName("idempotencyLedger", tables.prefix);
-    ledger = new IngestLedger(tables.doc, table, { ttlHours: 48, waitMs: 1500, pollMs: 20 });
+    ledger = new IngestLedger(tables.doc, new TransactionalWriteBatcher(tables.doc), table, { ttlHours: 48, waitMs: 1500, pollMs: 20 });
   });
   after(async () => tables?.dispose());
 
@@ -65,7 +66,7 @@ describe("idempotency ledger on DynamoDB Local", () => {
 
   it("takes over a pending reservation whose lease has passed (its owner died between reserve and publish)", async () => {
     const { source, id } = fresh();
-    const short = new IngestLedger(tables.doc, table, { ttlHours: 48, leaseMs: 100, waitMs: 1000, pollMs: 20 });
+    const short = new IngestLedger(tables.doc, new TransactionalWriteBatcher(tables.doc), table, { ttlHours: 48, leaseMs: 100, waitMs: 1000, pollMs: 20 });
     const dead = randomUUID();
     await short.reserve(source, id, dead);
     await new Promise((r) => setTimeout(r, 150));
@@ -90,6 +91,28 @@ describe("idempotency ledger on DynamoDB Local", () => {
     };
     await tables.doc.send(new PutCommand({ TableName: table, Item: old }));
     assert.deepEqual(await ledger.reserve(source, id, randomUUID()), { kind: "reserved" });
+  });
+
+  it("group-commits the reservations and confirmations of concurrent requests: a few transactions for 50 events", async () => {
+    const writer = new TransactionalWriteBatcher(tables.doc);
+    const batched = new IngestLedger(tables.doc, writer, table, { ttlHours: 48 });
+    const events = Array.from({ length: 50 }, () => ({ ...fresh(), eventId: randomUUID() }));
+    const reserved = await Promise.all(events.map((e) => batched.reserve(e.source, e.id, e.eventId)));
+    assert.ok(reserved.every((r) => r.kind === "reserved"));
+    await Promise.all(events.map((e) => batched.confirm(e.source, e.id, e.eventId)));
+    assert.equal(writer.stats.writes, 100);
+    assert.ok(writer.stats.transactions <= 4, `${writer.stats.transactions} transactions for 100 writes`);
+    for (const e of events) assert.deepEqual(await ledger.reserve(e.source, e.id, randomUUID()), { kind: "duplicate", eventId: e.eventId });
+  });
+
+  it("refuses to confirm a reservation another request took over", async () => {
+    const { source, id } = fresh();
+    const short = new IngestLedger(tables.doc, new TransactionalWriteBatcher(tables.doc), table, { ttlHours: 48, leaseMs: 50, waitMs: 1000, pollMs: 20 });
+    const dead = randomUUID();
+    await short.reserve(source, id, dead);
+    await new Promise((r) => setTimeout(r, 80));
+    await short.reserve(source, id, randomUUID());
+    await assert.rejects(short.confirm(source, id, dead), /no longer held/);
   });
 
   it("keeps keys of different sources apart even when source and id would concatenate alike", async () => {
