@@ -155,8 +155,10 @@ async function main(): Promise<void> {
 
     if (args.only.includes("engines")) {
       log("phase 0: engine ceilings");
-      for (const concurrency of [1, 16, 64]) result.ceilings.push(await dynamoDbCeiling(platform.dynamodbEndpoint, plan.engineSeconds, concurrency));
+      for (const concurrency of [1, 16]) result.ceilings.push(await dynamoDbCeiling(platform.dynamodbEndpoint, plan.engineSeconds, concurrency));
+      for (const concurrency of [1, 4]) result.ceilings.push(await dynamoDbCeiling(platform.dynamodbEndpoint, plan.engineSeconds, concurrency, 50));
       result.ceilings.push(await kafkaCeiling(kafka, kafkaAdmin, plan.engineSeconds, 16));
+      result.ceilings.push(await kafkaCeiling(kafka, kafkaAdmin, plan.engineSeconds, 1, 100));
       for (const c of result.ceilings) {
         log(`${c.what}: ${c.perSecond}/s at concurrency ${c.concurrency}, p50 ${c.latencyMs.p50} ms, p99 ${c.latencyMs.p99} ms; engine CPU ${c.engineCpuPercent}%, busiest thread ${c.busiestThread?.name} ${c.busiestThread?.cpuPercent}%`);
       }
