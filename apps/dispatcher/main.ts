@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     addCounts: (counter, counts) => addToCounters(writes, countersTable, counter, counts),
     ports: {
       subscriptions: new DynamoSubscriptionDirectory(doc, tableName("partnerEventSubscription", env.TABLE_PREFIX), env.SUBSCRIPTION_CACHE_TTL_MS),
-      status: new DynamoDeliveryStatusStore(doc, statusTable),
+      status: new DynamoDeliveryStatusStore(writes, statusTable),
       breakers: new EndpointBreakers({
         threshold: env.CIRCUIT_BREAKER_THRESHOLD,
         halfOpenAfterMs: env.CIRCUIT_BREAKER_HALF_OPEN_MS,

@@ -11,11 +11,15 @@
 // live (the partition moved to another instance in a rebalance while the first was still
 // sending) is told to wait for it, so the two never send at the same time; if the holder
 // died, its lease simply runs out.
+//
+// Writes are group-committed: claims and outcomes go through the process's `ItemWriter`
+// (one TransactWriteItems carries the writes of many deliveries), each write keeping its own
+// condition, so a failed condition answers only its own delivery. Writes to one pair never
+// share a transaction and land in the order they were made.
 
-import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { UpdateCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { DeliveryAttempt, DeliveryRecord } from "../../model/records";
 import type { DeliveryStatus } from "../../model/tables";
+import type { ItemWriter } from "../shared/write-batcher";
 
 export interface RecordSource {
   topic: string;
@@ -37,16 +41,17 @@ const succeeded: DeliveryStatus = "succeeded";
 
 export class DynamoDeliveryStatusStore implements DeliveryStatusStore {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
+    private readonly writer: ItemWriter,
     private readonly table: string,
     private readonly now: () => number = Date.now,
   ) {}
 
   async claim(record: DeliveryRecord, webhookId: string, source: RecordSource, leaseMs: number): Promise<ClaimResult> {
     const now = this.now();
-    try {
-      await this.doc.send(
-        new UpdateCommand({
+    const outcome = await this.writer.write({
+      item: this.itemOf(record),
+      write: {
+        Update: {
           TableName: this.table,
           Key: { event_id: record.eventId, subscription_id: record.subscriptionId },
           UpdateExpression:
@@ -69,22 +74,20 @@ export class DynamoDeliveryStatusStore implements DeliveryStatusStore {
             ":succeeded": succeeded,
           },
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
-      );
-      return { kind: "claimed" };
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      // The old item comes back in the low-level attribute format.
-      const old = err.Item as { status?: { S?: string }; lease_until?: { N?: string } } | undefined;
-      if (old?.status?.S === succeeded) return { kind: "already_succeeded" };
-      return { kind: "leased", untilMs: Number(old?.lease_until?.N ?? now) };
-    }
+        },
+      },
+    });
+    if (outcome.kind === "written") return { kind: "claimed" };
+    const old = outcome.old as { status?: unknown; lease_until?: unknown } | undefined;
+    if (old?.status === succeeded) return { kind: "already_succeeded" };
+    return { kind: "leased", untilMs: typeof old?.lease_until === "number" ? old.lease_until : now };
   }
 
   async recordAttempt(record: DeliveryRecord, attempt: DeliveryAttempt, status: DeliveryStatus, nextAttemptAt?: Date): Promise<WriteResult> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
+    const outcome = await this.writer.write({
+      item: this.itemOf(record),
+      write: {
+        Update: {
           TableName: this.table,
           Key: { event_id: record.eventId, subscription_id: record.subscriptionId },
           UpdateExpression:
@@ -100,12 +103,13 @@ export class DynamoDeliveryStatusStore implements DeliveryStatusStore {
             ":succeeded": succeeded,
             ...(nextAttemptAt ? { ":next": nextAttemptAt.toISOString() } : {}),
           },
-        }),
-      );
-      return "written";
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return "already_succeeded";
-      throw err;
-    }
+        },
+      },
+    });
+    return outcome.kind === "written" ? "written" : "already_succeeded";
+  }
+
+  private itemOf(record: DeliveryRecord): string {
+    return `${this.table}#${record.eventId}#${record.subscriptionId}`;
   }
 }

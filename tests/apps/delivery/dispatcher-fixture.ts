@@ -71,6 +71,8 @@ export class DispatcherScenario {
     const o = this.opts;
     const schedule = parseRetrySchedule(o.schedule);
     this.deliverer = new Deliverer({ timeoutMs: o.timeoutMs ?? 2000, allowPrivateTargets: o.allowPrivateTargets ?? true });
+    // One group commit for the status writes and the counters, as in main.ts.
+    const writes = new TransactionalWriteBatcher(this.tables.doc);
     this.dispatcher = new Dispatcher({
       kafka: this.kafka,
       schedule,
@@ -79,12 +81,12 @@ export class DispatcherScenario {
       topicRefreshMs: 500,
       sessionTimeoutMs: 6000,
       logger: silentLogger,
-      addCounts: (counter, counts) => addToCounters(new TransactionalWriteBatcher(this.tables.doc), this.tables.name("eventSubscriptionKafka"), counter, counts),
+      addCounts: (counter, counts) => addToCounters(writes, this.tables.name("eventSubscriptionKafka"), counter, counts),
       groupIds: { egress: `tests-${this.prefix}egress`, retry: `tests-${this.prefix}retry` },
       egressPattern: new RegExp(`^wh\\.egress\\.[a-z0-9_-]+\\.${this.domain}\\.`),
       ports: {
         subscriptions: new DynamoSubscriptionDirectory(this.tables.doc, this.tables.name("partnerEventSubscription"), 100),
-        status: new DynamoDeliveryStatusStore(this.tables.doc, this.tables.name("eventDeliveryStatus")),
+        status: new DynamoDeliveryStatusStore(writes, this.tables.name("eventDeliveryStatus")),
         breakers: new EndpointBreakers({
           threshold: o.breakerThreshold ?? 1000,
           halfOpenAfterMs: o.halfOpenMs ?? 30_000,
