@@ -63,6 +63,17 @@ describe("signWebhook", () => {
     assert.deepEqual(activeSecrets(secrets, now).map((s) => s.secret), [newer]);
   });
 
+  it("signs right with a secret's key set up by an earlier delivery, and after more secrets than are kept set up", () => {
+    const first = newSecret();
+    const sign = (secret: string) => signWebhook({ webhookId: "msg_x", body, secrets: [{ secret, created_at: "2026-01-01T00:00:00Z" }], now: new Date() });
+    assert.doesNotThrow(() => new Webhook(first).verify(body, { ...sign(first) }));
+    assert.doesNotThrow(() => new Webhook(first).verify(body, { ...sign(first) }));
+    const others = Array.from({ length: 1100 }, newSecret);
+    for (const s of others) sign(s);
+    for (const s of [first, others[0]!, others[1099]!]) assert.doesNotThrow(() => new Webhook(s).verify(body, { ...sign(s) }));
+    assert.throws(() => new Webhook(others[5]!).verify(body, { ...sign(first) }), WebhookVerificationError);
+  });
+
   it("refuses to sign without an active secret", () => {
     const expired: SigningSecret[] = [{ secret: newSecret(), created_at: "2026-01-01T00:00:00Z", expires_at: "2026-01-02T00:00:00Z" }];
     assert.throws(() => signWebhook({ webhookId: "msg_x", body, secrets: expired, now: new Date() }), /no active signing secret/);
