@@ -10,7 +10,9 @@
 //      last attempt status `failed` and a record on `wh.dlq.{event}`
 // A retry's status is written before its record is produced (a success meanwhile stops it);
 // a DLQ record is produced before the status says `failed` (so `failed` means replayable).
-// `handle` resolves only when both are done, so the caller can then commit the offset. The
+// `handle` resolves only when both are done, so the caller can then commit the offset; it
+// calls `attempted` as soon as the request is answered (or known not to be sent), so the
+// caller may send the source's next event while this outcome is still being written. The
 // per-subscription delivered/failed counters are added by the caller once per batch, from
 // what `handle` returns. An open circuit counts as an
 // attempt (result "circuit_open", no request sent) so a long outage still ends in the DLQ.
@@ -100,7 +102,7 @@ export class DeliveryService {
     this.now = ports.now ?? Date.now;
   }
 
-  async handle(d: IncomingDelivery): Promise<HandledAs> {
+  async handle(d: IncomingDelivery, attempted: () => void = () => undefined): Promise<HandledAs> {
     const { record } = d;
     const p = this.ports;
     const log = eventLogger(p.logger, record.eventId, { subscriptionId: record.subscriptionId });
@@ -134,6 +136,7 @@ export class DeliveryService {
     const body = webhookBody(record);
     const headers = signWebhook({ webhookId: id, body, secrets: subscription.secrets, now: startedAt });
     const guarded = await p.breakers.run(subscription.url, () => p.deliverer.attempt({ url: subscription.url, body, headers: { ...headers } }));
+    attempted();
     const outcome: AttemptOutcome = guarded.ran
       ? guarded.outcome
       : { kind: "retry", result: "circuit_open", durationMs: 0, error: `circuit open for ${new URL(subscription.url).origin}: no request sent` };

@@ -7,10 +7,11 @@
 //   time. No busy loop, and since each delay has its own topic, a retry due in 1 s never
 //   waits behind one due in 4 s.
 //
-// Per partition batch, records run with at most DELIVERY_CONCURRENCY in flight; records with
-// the same key (the source's partition key) run one after another in offset order. The order
-// promised: a source's events reach a subscription in order on their first attempt; a retry
-// is by nature delivered after events that came later.
+// Per partition batch, records run with at most DELIVERY_CONCURRENCY requests in flight;
+// records with the same key (the source's partition key) are sent one after another in offset
+// order: the next is sent once the previous one's request is answered, while that one's
+// outcome is still being written. The order promised: a source's events reach a subscription
+// in order on their first attempt; a retry is by nature delivered after events that came later.
 //
 // Offsets: a batch's offset is committed only after every record before it has its outcome
 // durable (status written, retry/DLQ record acknowledged). If one record fails (DynamoDB or
@@ -174,7 +175,7 @@ export class Dispatcher {
     const results = await Promise.allSettled(
       due.map(({ message, headers }) => {
         const key = message.key?.toString("utf8");
-        return limiter.run(key, async (): Promise<{ subscriptionId: string; handled: HandledAs } | undefined> => {
+        return limiter.run(key, async (release): Promise<{ subscriptionId: string; handled: HandledAs } | undefined> => {
           let parsed;
           try {
             parsed = parseDeliveryRecord(message.value, headers);
@@ -183,12 +184,10 @@ export class Dispatcher {
             this.opts.logger.error({ err, topic: batch.topic, partition: batch.partition, offset: message.offset }, "skipping unreadable delivery record");
             return undefined;
           }
-          const handled = await this.service.handle({
-            ...parsed,
-            key,
-            headers,
-            source: { topic: batch.topic, partition: batch.partition, offset: message.offset },
-          });
+          const handled = await this.service.handle(
+            { ...parsed, key, headers, source: { topic: batch.topic, partition: batch.partition, offset: message.offset } },
+            release,
+          );
           await heartbeat().catch(() => undefined);
           return { subscriptionId: parsed.record.subscriptionId, handled };
         });

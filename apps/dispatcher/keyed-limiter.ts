@@ -1,7 +1,14 @@
 // Bounded concurrency with order per key: at most `limit` tasks run at once, and tasks with
-// the same key run one after another in the order they were given. The dispatcher uses one
+// the same key start one after another in the order they were given. The dispatcher uses one
 // per partition batch, keyed by the record key, so one source's events reach a partner in
 // order while other sources' events go alongside.
+//
+// A task may let go early: calling its `release` argument hands the key and the slot to the
+// next task while the rest of the first finishes. The dispatcher releases once the webhook
+// request is answered, so the next event of the source is sent while the outcome of the
+// previous one is still being written.
+
+export type Release = () => void;
 
 export class KeyedLimiter {
   private active = 0;
@@ -12,14 +19,12 @@ export class KeyedLimiter {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`concurrency must be a whole number >= 1, got ${limit}`);
   }
 
-  run<T>(key: string | undefined, task: () => Promise<T>): Promise<T> {
+  run<T>(key: string | undefined, task: (release: Release) => Promise<T>): Promise<T> {
     const previous = key === undefined ? undefined : this.tails.get(key);
-    const result = (previous ?? Promise.resolve()).then(() => this.withSlot(task));
+    let released!: () => void;
+    const tail = new Promise<void>((resolve) => (released = resolve));
+    const result = (previous ?? Promise.resolve()).then(() => this.withSlot(task, released));
     if (key !== undefined) {
-      const tail = result.then(
-        () => undefined,
-        () => undefined,
-      );
       this.tails.set(key, tail);
       void tail.then(() => {
         if (this.tails.get(key) === tail) this.tails.delete(key);
@@ -28,15 +33,22 @@ export class KeyedLimiter {
     return result;
   }
 
-  private async withSlot<T>(task: () => Promise<T>): Promise<T> {
+  private async withSlot<T>(task: (release: Release) => Promise<T>, releaseKey: () => void): Promise<T> {
     if (this.active < this.limit) this.active++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the slot is handed over, not re-counted
-    try {
-      return await task();
-    } finally {
+    let done = false;
+    const release = () => {
+      if (done) return;
+      done = true;
+      releaseKey();
       const next = this.waiting.shift();
       if (next) next();
       else this.active--;
+    };
+    try {
+      return await task(release);
+    } finally {
+      release();
     }
   }
 }

@@ -119,6 +119,18 @@ describe("DeliveryService", () => {
     assert.equal(t.status.status, "succeeded");
   });
 
+  it("says the attempt is over once the request is answered, before the outcome is written", async () => {
+    const t = setup();
+    const events: string[] = [];
+    const recordAttempt = t.status.recordAttempt.bind(t.status);
+    t.status.recordAttempt = async (...args) => {
+      events.push("outcome written");
+      return recordAttempt(...args);
+    };
+    await t.service.handle(incoming(0), () => events.push(`attempted after ${t.requests.length} request`));
+    assert.deepEqual(events, ["attempted after 1 request", "outcome written"]);
+  });
+
   it("puts a failed attempt on the next tier with the original headers, attempt and not_before", async () => {
     const t = setup({ outcomes: [fail500] });
     assert.equal(await t.service.handle(incoming(1, { [kafkaHeaders.eventId]: "evt-1", [kafkaHeaders.traceparent]: "00-abc-def-01", [kafkaHeaders.notBefore]: "1" })), "retry_scheduled");

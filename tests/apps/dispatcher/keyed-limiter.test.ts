@@ -46,6 +46,42 @@ describe("KeyedLimiter", () => {
     assert.equal(await next, "ok");
   });
 
+  it("starts the next task of a key, and frees the slot, once the running one releases, while it goes on", async () => {
+    const limiter = new KeyedLimiter(1);
+    const log: string[] = [];
+    const first = limiter.run("a", async (release) => {
+      log.push("a1 sent");
+      release();
+      await sleep(30);
+      log.push("a1 written");
+    });
+    const second = limiter.run("a", async () => void log.push("a2 sent"));
+    const other = limiter.run("b", async () => void log.push("b1 sent"));
+    await Promise.all([first, second, other]);
+    assert.equal(log[0], "a1 sent");
+    assert.equal(log.at(-1), "a1 written", "a2 and b1 did not wait for the rest of a1");
+    assert.deepEqual([...log].sort(), ["a1 sent", "a1 written", "a2 sent", "b1 sent"]);
+  });
+
+  it("counts a release and the end of the same task once", async () => {
+    const limiter = new KeyedLimiter(2);
+    let running = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        limiter.run(`k${i}`, async (release) => {
+          running++;
+          peak = Math.max(peak, running);
+          await sleep(2);
+          running--;
+          release();
+          release();
+        }),
+      ),
+    );
+    assert.equal(peak, 2);
+  });
+
   it("rejects a limit below 1", () => {
     assert.throws(() => new KeyedLimiter(0), /concurrency must be a whole number >= 1, got 0/);
   });
