@@ -17,7 +17,7 @@ import { closeLedger, type Ledger } from "./ledger";
 import { consumerLag, highWatermarksIfExists } from "./topic-offsets";
 import { UsageWindow, type UsageReport } from "./proc-usage";
 import { undiciPostLoop, type LoopResult } from "./undici-loop";
-import { bucketQuantile, parseBuckets, scrape, subtractBuckets } from "./prometheus";
+import { bucketQuantile, parseBuckets, parseSumCount, scrape, subtractBuckets } from "./prometheus";
 
 export interface DispatchResult {
   backlog: number;
@@ -31,6 +31,8 @@ export interface DispatchResult {
     duplicates: number;
     unverified: number;
     drained: boolean;
+    /** The dispatcher's group commit during the drain: DynamoDB transactions and writes (claims, outcomes, counters). */
+    dynamodb: { transactions: number; writes: number };
     usage: UsageReport;
   };
   baseline: LoopResult & { usage: UsageReport };
@@ -58,6 +60,7 @@ export interface DispatchOptions {
 
 const eventType = benchEventType(benchEvents.dispatch);
 const attemptMetric = "webhook_delivery_attempt_duration_seconds";
+const transactionMetric = "dynamodb_transaction_writes";
 
 function deliveryRecords(subscription: Subscription, count: number, prefix: string) {
   const now = new Date().toISOString();
@@ -98,7 +101,9 @@ export async function benchDispatch(o: DispatchOptions): Promise<DispatchResult>
   o.receiver.reset(o.endpoint);
 
   const dlqBefore = await highWatermarksIfExists(o.kafkaAdmin, dlq);
-  const metricsBefore = parseBuckets(await scrape(o.dispatcherMetricsUrl), attemptMetric);
+  const scrapedBefore = await scrape(o.dispatcherMetricsUrl);
+  const metricsBefore = parseBuckets(scrapedBefore, attemptMetric);
+  const transactionsBefore = parseSumCount(scrapedBefore, transactionMetric);
   process.kill(o.dispatcherPid, "SIGSTOP");
   try {
     o.log(`dispatch: ${o.backlog} records onto ${topic} with the dispatcher paused`);
@@ -115,7 +120,10 @@ export async function benchDispatch(o: DispatchOptions): Promise<DispatchResult>
   const tally = o.receiver.tally(o.endpoint);
   const delivered = tally.firstArrival.size;
   const seconds = (tally.lastArrivalAt - resumedAt) / 1000;
-  const attempts = subtractBuckets(parseBuckets(await scrape(o.dispatcherMetricsUrl), attemptMetric), metricsBefore);
+  const scrapedAfter = await scrape(o.dispatcherMetricsUrl);
+  const attempts = subtractBuckets(parseBuckets(scrapedAfter, attemptMetric), metricsBefore);
+  const transactionsAfter = parseSumCount(scrapedAfter, transactionMetric);
+  const dynamodb = { transactions: transactionsAfter.count - transactionsBefore.count, writes: transactionsAfter.sum - transactionsBefore.sum };
   const toMs = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
 
   const failed = (await highWatermarksIfExists(o.kafkaAdmin, dlq)) - dlqBefore;
@@ -146,6 +154,7 @@ export async function benchDispatch(o: DispatchOptions): Promise<DispatchResult>
       duplicates: tally.duplicates,
       unverified: tally.unverified,
       drained,
+      dynamodb,
       usage: dispatcherUsage,
     },
     baseline: baselineResult,

@@ -33,3 +33,14 @@ export async function scrape(url: string): Promise<string> {
   const res = await fetch(url);
   return res.text();
 }
+
+/** `_sum` and `_count` of a histogram, summed over every label set. */
+export function parseSumCount(text: string, metric: string): { sum: number; count: number } {
+  const total = { sum: 0, count: 0 };
+  const pattern = new RegExp(`^${metric}_(sum|count)(?:\\{[^}]*\\})? ([0-9.e+-]+)$`);
+  for (const line of text.split("\n")) {
+    const m = pattern.exec(line);
+    if (m) total[m[1] as "sum" | "count"] += Number(m[2]);
+  }
+  return total;
+}

@@ -182,7 +182,10 @@ export function renderMarkdown(r: BenchResult): string {
         `DynamoDB Local ${cpuMs(cpuMsPerEvent(d.dispatcher.usage, "dynamodb-local", d.dispatcher.perSecond))}, ` +
         `receiver ${cpuMs(cpuMsPerEvent(d.dispatcher.usage, "bench receiver", d.dispatcher.perSecond))}; ` +
         `undici loop ${cpuMs(cpuMsPerEvent(d.baseline.usage, "load generator (bench)", d.baseline.perSecond))}, receiver ${cpuMs(cpuMsPerEvent(d.baseline.usage, "bench receiver", d.baseline.perSecond))}. ` +
-        "The dispatcher's request latencies are bucket upper bounds of its own histogram (webhook_delivery_attempt_duration_seconds).",
+        "The dispatcher's request latencies are bucket upper bounds of its own histogram (webhook_delivery_attempt_duration_seconds). " +
+        (d.dispatcher.dynamodb
+          ? `DynamoDB: ${d.dispatcher.dynamodb.writes} writes in ${d.dispatcher.dynamodb.transactions} transactions (${d.dispatcher.dynamodb.transactions > 0 ? Math.round(d.dispatcher.dynamodb.writes / d.dispatcher.dynamodb.transactions) : 0} writes per transaction, ${d.dispatcher.perSecond > 0 ? (d.dispatcher.dynamodb.writes / d.backlog).toFixed(2) : "–"} per delivery).`
+          : ""),
     );
     out.push("");
   }

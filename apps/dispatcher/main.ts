@@ -6,7 +6,7 @@ import { createDocumentClient } from "../shared/dynamo";
 import { createHttpServer } from "../shared/http/server";
 import { createKafka } from "../shared/kafka";
 import { createLogger } from "../shared/logging";
-import { createMetrics } from "../shared/metrics";
+import { createMetrics, writeBatcherMetrics } from "../shared/metrics";
 import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
 import { installShutdown } from "../shared/shutdown";
 import { addToCounters } from "../shared/subscription-counters";
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const delivery = dispatcherMetrics(metrics.registry);
   const kafka = createKafka({ clientId: "webhooks-dispatcher-egress", brokers: env.KAFKA_EGRESS_BROKERS, auth: env.KAFKA_AUTH, region: env.AWS_REGION, logger });
   const doc = createDocumentClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
-  const writes = new TransactionalWriteBatcher(doc);
+  const writes = new TransactionalWriteBatcher(doc, { observe: writeBatcherMetrics(metrics.registry) });
   const statusTable = tableName("eventDeliveryStatus", env.TABLE_PREFIX);
   const countersTable = tableName("eventSubscriptionKafka", env.TABLE_PREFIX);
   const deliverer = new Deliverer({ timeoutMs: env.DELIVERY_TIMEOUT_MS, allowPrivateTargets: env.DELIVERY_ALLOW_PRIVATE_TARGETS });

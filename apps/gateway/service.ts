@@ -7,7 +7,7 @@ import type { Admin, Producer, ProducerConfig } from "kafkajs";
 import { durableProducerConfig } from "../shared/kafka";
 import type { Logger } from "pino";
 import { tableName } from "../../model/tables";
-import { createMetrics } from "../shared/metrics";
+import { createMetrics, writeBatcherMetrics } from "../shared/metrics";
 import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
 import type { SchemaRegistry } from "../shared/registry/port";
 import { buildGatewayApp } from "./app";
@@ -50,17 +50,19 @@ export const gatewayProducerConfig: ProducerConfig = {
 
 export function createGatewayService(options: GatewayServiceOptions): GatewayService {
   const ledgerTable = tableName("idempotencyLedger", options.tablePrefix);
+  const metrics = createMetrics("gateway");
+  const writes = new TransactionalWriteBatcher(options.doc, { observe: writeBatcherMetrics(metrics.registry) });
   const publisher = new BatchingPublisher(options.createProducer, { lingerMs: options.lingerMs });
   const ingest = new IngestService({
     validators: new SchemaValidators(options.registry, { lookupTtlMs: options.schemaLookupTtlMs ?? 5000 }),
-    ledger: new IngestLedger(options.doc, new TransactionalWriteBatcher(options.doc), ledgerTable, { ttlHours: options.idempotencyTtlHours }),
+    ledger: new IngestLedger(options.doc, writes, ledgerTable, { ttlHours: options.idempotencyTtlHours }),
     publisher,
     logger: options.logger,
     publishTimeoutMs: options.publishTimeoutMs ?? 8000,
   });
   const app = buildGatewayApp({
     logger: options.logger,
-    metrics: createMetrics("gateway"),
+    metrics,
     readiness: createReadiness({ kafka: kafkaCheck(options.kafkaAdmin), dynamodb: dynamoCheck(options.doc, ledgerTable) }),
     producerKeys: new ProducerKeys(options.doc, tableName("producerApiKey", options.tablePrefix)),
     ingest,

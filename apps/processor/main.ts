@@ -6,7 +6,7 @@ import { createDocumentClient } from "../shared/dynamo";
 import { createHttpServer } from "../shared/http/server";
 import { createKafkaClients } from "../shared/kafka";
 import { createLogger } from "../shared/logging";
-import { createMetrics } from "../shared/metrics";
+import { createMetrics, writeBatcherMetrics } from "../shared/metrics";
 import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
 import { installShutdown } from "../shared/shutdown";
 import { TransactionalWriteBatcher } from "../shared/write-batcher";
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const processor = new Processor({
     ingress: kafka.ingress,
     egress: kafka.egress,
-    writes: new TransactionalWriteBatcher(doc),
+    writes: new TransactionalWriteBatcher(doc, { observe: writeBatcherMetrics(metrics.registry) }),
     countersTable: tableName("eventSubscriptionKafka", env.TABLE_PREFIX),
     subscriptions: approvedSubscriptions(doc, subscriptionsTable, env.SUBSCRIPTION_CACHE_TTL_MS),
     metrics: processorMetrics(metrics.registry),

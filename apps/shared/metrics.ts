@@ -2,6 +2,7 @@
 // one test process do not share counters; default process metrics plus per-route request timing.
 
 import { Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { TransactionObservation } from "./write-batcher";
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -20,4 +21,26 @@ export function createMetrics(service: string): ServiceMetrics {
     registers: [registry],
   });
   return { registry, httpRequestDuration };
+}
+
+/** Metrics of the group commit (write-batcher.ts): how many writes each DynamoDB transaction carried, and how long it took. */
+export function writeBatcherMetrics(registry: Registry): (transaction: TransactionObservation) => void {
+  const writes = new Histogram({
+    name: "dynamodb_transaction_writes",
+    help: "Writes carried by one group-committed DynamoDB transaction, by outcome",
+    labelNames: ["outcome"] as const,
+    buckets: [1, 2, 5, 10, 25, 50, 100],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "dynamodb_transaction_duration_seconds",
+    help: "Duration of one group-committed DynamoDB transaction, by outcome",
+    labelNames: ["outcome"] as const,
+    buckets: [0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  return ({ writes: n, seconds, outcome }) => {
+    writes.observe({ outcome }, n);
+    duration.observe({ outcome }, seconds);
+  };
 }

@@ -49,6 +49,15 @@ export interface WriteBatcherOptions {
   maxInFlight?: number;
   /** Times a write is sent again after being cancelled only as collateral, before it fails. */
   maxCollateralRetries?: number;
+  /** Told of every transaction: its writes, how long it took, and how it ended (for metrics). */
+  observe?: (transaction: TransactionObservation) => void;
+}
+
+export interface TransactionObservation {
+  writes: number;
+  seconds: number;
+  /** `cancelled`: DynamoDB refused a condition (its writes answered or sent again); `failed`: the request failed. */
+  outcome: "committed" | "cancelled" | "failed";
 }
 
 interface Pending extends WriteRequest {
@@ -74,10 +83,13 @@ export class TransactionalWriteBatcher implements ItemWriter {
   /** Transactions sent and writes carried, for metrics and tests. */
   readonly stats = { transactions: 0, writes: 0 };
 
+  private readonly observe: (transaction: TransactionObservation) => void;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     options: WriteBatcherOptions = {},
   ) {
+    this.observe = options.observe ?? (() => undefined);
     this.maxBatch = Math.min(options.maxBatch ?? 100, 100);
     this.maxInFlight = options.maxInFlight ?? 1;
     this.maxCollateralRetries = options.maxCollateralRetries ?? 10;
@@ -140,10 +152,14 @@ export class TransactionalWriteBatcher implements ItemWriter {
   private async send(batch: Pending[]): Promise<void> {
     this.stats.transactions += 1;
     this.stats.writes += batch.length;
+    const started = performance.now();
+    const observe = (outcome: TransactionObservation["outcome"]) => this.observe({ writes: batch.length, seconds: (performance.now() - started) / 1000, outcome });
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: batch.map((p) => p.write) }));
+      observe("committed");
       for (const p of batch) p.resolve({ kind: "written" });
     } catch (err) {
+      observe(err instanceof TransactionCanceledException ? "cancelled" : "failed");
       if (isValidation(err) && batch.length > 1) {
         for (const p of batch) p.alone = true;
         this.queue = [...batch, ...this.queue];

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { bucketQuantile, parseBuckets, subtractBuckets } from "../../bench/prometheus";
+import { bucketQuantile, parseBuckets, parseSumCount, subtractBuckets } from "../../bench/prometheus";
 
 const scrape = (fast: number, slow: number) =>
   [
@@ -29,5 +29,18 @@ describe("quantiles of a scraped Prometheus histogram", () => {
 
   it("has no quantile for an empty histogram", () => {
     assert.equal(bucketQuantile(new Map([[0.005, 0], [Infinity, 0]]), 0.5), undefined);
+  });
+
+  it("sums _sum and _count of a histogram over its label sets, with or without labels", () => {
+    const text = [
+      `w_sum{outcome="committed",service="dispatcher"} 300`,
+      `w_count{outcome="committed",service="dispatcher"} 6`,
+      `w_sum{outcome="cancelled",service="dispatcher"} 20`,
+      `w_count{outcome="cancelled",service="dispatcher"} 1`,
+      `w_count 2`,
+      `w_bucket{le="50"} 6`,
+      `ww_count 99`,
+    ].join("\n");
+    assert.deepEqual(parseSumCount(text, "w"), { sum: 320, count: 9 });
   });
 });

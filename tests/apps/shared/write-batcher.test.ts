@@ -65,6 +65,19 @@ describe("TransactionalWriteBatcher on DynamoDB Local", () => {
     assert.equal((await read(free[1]!))?.value, "b");
   });
 
+  it("tells its observer of every transaction: writes carried, duration and outcome", async () => {
+    const seen: { writes: number; outcome: string }[] = [];
+    const batcher = new TransactionalWriteBatcher(tables.doc, { observe: ({ writes, outcome, seconds }) => void (seconds >= 0 && seen.push({ writes, outcome })) });
+    const taken = randomUUID();
+    await batcher.write(put(taken, "original"));
+    await Promise.all([batcher.write(put(taken, "again", true)), batcher.write(put(randomUUID(), "new", true))]);
+    assert.deepEqual(seen, [
+      { writes: 1, outcome: "committed" },
+      { writes: 2, outcome: "cancelled" },
+      { writes: 1, outcome: "committed" },
+    ]);
+  });
+
   it("keeps the order of writes to one item: never in one transaction, the later one lands last", async () => {
     const batcher = new TransactionalWriteBatcher(tables.doc, { maxInFlight: 4 });
     const key = randomUUID();
