@@ -31,6 +31,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
 
 /** How long and how hard each phase runs: full takes about 7 minutes (bounded well under 15), quick about 2. */
 export interface BenchPlan {
+  /** The unreported warm-up of the whole path (fan-out 3) before the phases. */
+  warmUp: { perSecond: number; seconds: number };
   engineSeconds: number;
   ingestConnections: number[];
   ingestSeconds: number;
@@ -45,6 +47,7 @@ export interface BenchPlan {
 export function benchPlan(quick: boolean): BenchPlan {
   return quick
     ? {
+        warmUp: { perSecond: 100, seconds: 6 },
         engineSeconds: 3,
         ingestConnections: [10, 50],
         ingestSeconds: 5,
@@ -56,6 +59,7 @@ export function benchPlan(quick: boolean): BenchPlan {
         ramp: { startPerSecond: 20, factor: 2, seconds: 5, maxSteps: 5, drainTimeoutMs: 15_000 },
       }
     : {
+        warmUp: { perSecond: 150, seconds: 15 },
         engineSeconds: 5,
         ingestConnections: [10, 50, 100],
         ingestSeconds: 10,
