@@ -38,6 +38,7 @@ export function roleOf(cmdline: string, selfPid: number, pid: number): string | 
   if (cmdline.includes("kafka.Kafka")) return "kafka";
   if (cmdline.includes("dynamodbv2.local")) return "dynamodb-local";
   if (cmdline.includes("bench/baseline-server.ts")) return "baseline server";
+  if (cmdline.includes("bench/durable-baseline-server.ts")) return "durable baseline";
   if (cmdline.includes("bench/receiver-process.ts")) return "bench receiver";
   return undefined;
 }

@@ -89,7 +89,7 @@ function table(header: string[], rows: (string | number)[][]): string {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
-const roles = ["gateway", "admin", "processor", "dispatcher", "kafka", "dynamodb-local", "load generator (bench)", "bench receiver", "baseline server"];
+const roles = ["gateway", "admin", "processor", "dispatcher", "kafka", "dynamodb-local", "load generator (bench)", "bench receiver", "baseline server", "durable baseline"];
 
 function usageRow(label: string, u: UsageReport): (string | number)[] {
   const cell = (role: string) => {
@@ -136,7 +136,7 @@ export function renderMarkdown(r: BenchResult): string {
     out.push("");
     out.push(
       table(
-        ["connections", "gateway events/s", "p50", "p99", "max", "non-2xx / errors", "baseline events/s", "baseline p50", "baseline p99", "ratio", "on topic / 202s", "CPU ms per event: gateway / DynamoDB Local / Kafka / baseline"],
+        ["connections", "gateway events/s", "p50", "p99", "max", "non-2xx / errors", "baseline events/s", "baseline p50", "baseline p99", "ratio", "durable baseline events/s", "durable p50 / p99", "ratio to durable", "on topic / 202s", "CPU ms per event: gateway / DynamoDB Local / Kafka / baseline / durable baseline"],
         r.ingest.map((c) => [
           c.connections,
           c.gateway.acceptedPerSecond,
@@ -148,12 +148,16 @@ export function renderMarkdown(r: BenchResult): string {
           ms(c.baseline.latencyMs.p50),
           ms(c.baseline.latencyMs.p99),
           pct(c.ratio),
+          c.durableBaseline?.acceptedPerSecond ?? "–",
+          c.durableBaseline ? `${ms(c.durableBaseline.latencyMs.p50)} / ${ms(c.durableBaseline.latencyMs.p99)}` : "–",
+          c.durableBaseline ? pct(c.durableRatio) : "–",
           `${c.recordsOnTopic} / ${c.gateway.accepted}${c.durable ? "" : " **LOST**"}`,
           [
             cpuMsPerEvent(c.gateway.usage, "gateway", c.gateway.acceptedPerSecond),
             cpuMsPerEvent(c.gateway.usage, "dynamodb-local", c.gateway.acceptedPerSecond),
             cpuMsPerEvent(c.gateway.usage, "kafka", c.gateway.acceptedPerSecond),
             cpuMsPerEvent(c.baseline.usage, "baseline server", c.baseline.acceptedPerSecond),
+            ...(c.durableBaseline ? [cpuMsPerEvent(c.durableBaseline.usage, "durable baseline", c.durableBaseline.acceptedPerSecond)] : []),
           ]
             .map(cpuMs)
             .join(" / "),
@@ -228,6 +232,7 @@ export function renderMarkdown(r: BenchResult): string {
   for (const c of r.ingest) {
     usageRows.push(usageRow(`ingest gateway c=${c.connections}`, c.gateway.usage));
     usageRows.push(usageRow(`ingest baseline c=${c.connections}`, c.baseline.usage));
+    if (c.durableBaseline) usageRows.push(usageRow(`ingest durable baseline c=${c.connections}`, c.durableBaseline.usage));
   }
   if (r.dispatch) {
     usageRows.push(usageRow("dispatcher backlog", r.dispatch.dispatcher.usage));

@@ -175,7 +175,7 @@ async function main(): Promise<void> {
 
     if (args.only.includes("ingest")) {
       log("phase 1: gateway ingest vs a bare HTTP server");
-      result.ingest = await benchIngest({ gatewayUrl: platform.urls.gateway, producerKey, topic: topics.ingest, kafkaAdmin, connections: plan.ingestConnections, secondsPerRun: plan.ingestSeconds, log });
+      result.ingest = await benchIngest({ kafkaBrokers: platform.kafkaBrokers, gatewayUrl: platform.urls.gateway, producerKey, topic: topics.ingest, kafkaAdmin, connections: plan.ingestConnections, secondsPerRun: plan.ingestSeconds, log });
       // A separate run under the profiler, so the measured runs carry no profiling overhead.
       const stop = await profiler.start("gateway", "gateway-ingest");
       await autocannon({

@@ -22,6 +22,8 @@ describe("per-process CPU and memory from /proc", () => {
     assert.equal(roleOf("java -Xmx512m -cp /x/* kafka.Kafka /s/server.properties", 1, 2), "kafka");
     assert.equal(roleOf("java -cp /x/* com.amazonaws.services.dynamodbv2.local.main.ServerRunner -port 1", 1, 2), "dynamodb-local");
     assert.equal(roleOf("node --import tsx /w/bench/receiver-process.ts", 1, 2), "bench receiver");
+    assert.equal(roleOf("node --import tsx /w/bench/baseline-server.ts", 1, 2), "baseline server");
+    assert.equal(roleOf("node --import tsx /w/bench/durable-baseline-server.ts", 1, 2), "durable baseline");
     assert.equal(roleOf("anything", 7, 7), "load generator (bench)");
     assert.equal(roleOf("bash -c sleep 1", 1, 2), undefined);
   });
