@@ -56,7 +56,7 @@ export function benchPlan(quick: boolean): BenchPlan {
         fanOut3Rates: [250],
         stepSeconds: 6,
         drainTimeoutMs: 20_000,
-        ramp: { startPerSecond: 20, factor: 2, seconds: 5, maxSteps: 5, drainTimeoutMs: 15_000 },
+        ramp: { startPerSecond: 20, factor: 2, seconds: 5, maxSteps: 7, drainTimeoutMs: 15_000 },
       }
     : {
         warmUp: { perSecond: 150, seconds: 15 },
@@ -68,6 +68,6 @@ export function benchPlan(quick: boolean): BenchPlan {
         fanOut3Rates: [250, 500, 1000],
         stepSeconds: 15,
         drainTimeoutMs: 40_000,
-        ramp: { startPerSecond: 20, factor: 1.5, seconds: 8, maxSteps: 8, drainTimeoutMs: 20_000 },
+        ramp: { startPerSecond: 20, factor: 1.5, seconds: 8, maxSteps: 12, drainTimeoutMs: 20_000 },
       };
 }

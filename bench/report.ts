@@ -222,7 +222,13 @@ export function renderMarkdown(r: BenchResult): string {
       ),
     );
     out.push("");
-    if (r.endToEnd.saturationPerSecond !== undefined) out.push(`Ramp (fan-out 1): highest sustained offered rate **${r.endToEnd.saturationPerSecond} events/s**.`);
+    if (r.endToEnd.saturationPerSecond !== undefined) {
+      const saturated = r.endToEnd.ramp.at(-1)?.sustained === false;
+      out.push(
+        `Ramp (fan-out 1): highest sustained offered rate **${r.endToEnd.saturationPerSecond} events/s**` +
+          (saturated ? "." : " (every step was sustained: the ramp ran out of steps before the platform saturated)."),
+      );
+    }
     out.push("");
   }
 
