@@ -3,13 +3,13 @@
 // its own condition. A caller's promise settles with its own write's outcome.
 //
 // Why: the services issue one or two small conditional writes per event, and the cost of a
-// write is mostly the request around it (HTTP, signing, and in DynamoDB Local one SQLite
-// commit per request). Measured on DynamoDB Local 2.6.1: one conditional PutItem at a time
-// ~330-1,000 writes/s, and fewer with more requests in flight (16 in flight: ~120/s);
-// transactions of 100 writes one at a time: 3,700-5,700 writes/s. So by default one
-// transaction is in flight per process and the batch grows with the load; an idle service
-// writes at once, with no linger. In AWS a transaction costs twice the write units of plain
-// writes; in exchange a pod makes one request per batch instead of one per event.
+// write is mostly the request around it (HTTP, signing, and in DynamoDB Local a request on
+// its one database thread). Measured on DynamoDB Local 2.6.1 (BENCHMARKS.md): one conditional
+// PutItem at a time 330-1,000 writes/s, no better and sometimes far worse with 16 in flight;
+// transactions of 50-100 writes, one at a time, 2,700-5,700 writes/s, and no gain from more
+// in flight. So by default one transaction is in flight per process and the batch grows with
+// the load; an idle service writes at once, with no linger. In AWS a transactional write
+// costs two write units instead of one; in exchange a pod makes one request per batch.
 //
 // A transaction is all or nothing. When DynamoDB cancels one, the reasons say, per write,
 // which condition failed (that write's answer: `conditionFailed`, with the item as it was)
@@ -79,7 +79,6 @@ export class TransactionalWriteBatcher implements ItemWriter {
   private inFlight = 0;
   private readonly itemsInFlight = new Set<string>();
   private scheduled = false;
-  private readonly idleWaiters: (() => void)[] = [];
   /** Transactions sent and writes carried, for metrics and tests. */
   readonly stats = { transactions: 0, writes: 0 };
 
@@ -103,12 +102,6 @@ export class TransactionalWriteBatcher implements ItemWriter {
     });
   }
 
-  /** Resolves once every write submitted so far has settled (graceful shutdown). */
-  idle(): Promise<void> {
-    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   // Writes submitted in the same tick share a transaction even when nothing is in flight.
   private schedule(): void {
     if (this.scheduled) return;
@@ -129,7 +122,6 @@ export class TransactionalWriteBatcher implements ItemWriter {
         for (const p of batch) this.itemsInFlight.delete(p.item);
         this.inFlight -= 1;
         this.pump();
-        if (this.queue.length === 0 && this.inFlight === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
       });
     }
   }
