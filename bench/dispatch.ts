@@ -60,7 +60,7 @@ export interface DispatchOptions {
 
 const eventType = benchEventType(benchEvents.dispatch);
 const attemptMetric = "webhook_delivery_attempt_duration_seconds";
-const transactionMetric = "dynamodb_transaction_writes";
+const transactionMetric = "dynamodb_write_request_writes";
 
 function deliveryRecords(subscription: Subscription, count: number, prefix: string) {
   const now = new Date().toISOString();

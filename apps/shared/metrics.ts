@@ -2,7 +2,7 @@
 // one test process do not share counters; default process metrics plus per-route request timing.
 
 import { Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { TransactionObservation } from "./write-batcher";
+import type { ObserveWriteRequest } from "./item-writer";
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -23,18 +23,18 @@ export function createMetrics(service: string): ServiceMetrics {
   return { registry, httpRequestDuration };
 }
 
-/** Metrics of the group commit (write-batcher.ts): how many writes each DynamoDB transaction carried, and how long it took. */
-export function writeBatcherMetrics(registry: Registry): (transaction: TransactionObservation) => void {
+/** Metrics of the DynamoDB write requests (item-writer.ts): how many writes each carried (1, or a group commit's batch) and how long it took. */
+export function writeBatcherMetrics(registry: Registry): ObserveWriteRequest {
   const writes = new Histogram({
-    name: "dynamodb_transaction_writes",
-    help: "Writes carried by one group-committed DynamoDB transaction, by outcome",
+    name: "dynamodb_write_request_writes",
+    help: "Writes carried by one DynamoDB write request (1 for a single write, the batch for a group-committed transaction), by outcome",
     labelNames: ["outcome"] as const,
     buckets: [1, 2, 5, 10, 25, 50, 100],
     registers: [registry],
   });
   const duration = new Histogram({
-    name: "dynamodb_transaction_duration_seconds",
-    help: "Duration of one group-committed DynamoDB transaction, by outcome",
+    name: "dynamodb_write_request_duration_seconds",
+    help: "Duration of one DynamoDB write request, by outcome",
     labelNames: ["outcome"] as const,
     buckets: [0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],

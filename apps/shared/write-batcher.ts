@@ -20,27 +20,10 @@
 // split, and each write is sent alone, so one bad write cannot fail the others.
 
 import { TransactionCanceledException, type AttributeValue } from "@aws-sdk/client-dynamodb";
-import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { oldItem, type ItemWriter, type ObserveWriteRequest, type WriteOutcome, type WriteRequest, type WriteRequestObservation } from "./item-writer";
 
-export type TransactWrite = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
-export interface WriteRequest {
-  /** Identifies the item written (table and key); two writes with the same identity never share a transaction. */
-  item: string;
-  write: TransactWrite;
-}
-
-export type WriteOutcome<Item = Record<string, unknown>> =
-  | { kind: "written" }
-  /** The write's condition did not hold; `old` is the item as it was (when the write asked for ALL_OLD). */
-  | { kind: "conditionFailed"; old?: Item };
-
-/** What the services need of DynamoDB writes; `TransactionalWriteBatcher` is the implementation. */
-export interface ItemWriter {
-  /** `Item` is the caller's type of the stored item, for `old`. */
-  write<Item = Record<string, unknown>>(request: WriteRequest): Promise<WriteOutcome<Item>>;
-}
+export type { ItemWriter, TransactWrite, WriteOutcome, WriteRequest } from "./item-writer";
 
 export interface WriteBatcherOptions {
   /** Writes per transaction (DynamoDB allows at most 100). */
@@ -50,14 +33,7 @@ export interface WriteBatcherOptions {
   /** Times a write is sent again after being cancelled only as collateral, before it fails. */
   maxCollateralRetries?: number;
   /** Told of every transaction: its writes, how long it took, and how it ended (for metrics). */
-  observe?: (transaction: TransactionObservation) => void;
-}
-
-export interface TransactionObservation {
-  writes: number;
-  seconds: number;
-  /** `cancelled`: DynamoDB refused a condition (its writes answered or sent again); `failed`: the request failed. */
-  outcome: "committed" | "cancelled" | "failed";
+  observe?: ObserveWriteRequest;
 }
 
 interface Pending extends WriteRequest {
@@ -82,7 +58,7 @@ export class TransactionalWriteBatcher implements ItemWriter {
   /** Transactions sent and writes carried, for metrics and tests. */
   readonly stats = { transactions: 0, writes: 0 };
 
-  private readonly observe: (transaction: TransactionObservation) => void;
+  private readonly observe: ObserveWriteRequest;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -145,13 +121,13 @@ export class TransactionalWriteBatcher implements ItemWriter {
     this.stats.transactions += 1;
     this.stats.writes += batch.length;
     const started = performance.now();
-    const observe = (outcome: TransactionObservation["outcome"]) => this.observe({ writes: batch.length, seconds: (performance.now() - started) / 1000, outcome });
+    const observe = (outcome: WriteRequestObservation["outcome"]) => this.observe({ writes: batch.length, seconds: (performance.now() - started) / 1000, outcome });
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: batch.map((p) => p.write) }));
-      observe("committed");
+      observe("ok");
       for (const p of batch) p.resolve({ kind: "written" });
     } catch (err) {
-      observe(err instanceof TransactionCanceledException ? "cancelled" : "failed");
+      observe(err instanceof TransactionCanceledException ? "condition_failed" : "failed");
       if (isValidation(err) && batch.length > 1) {
         for (const p of batch) p.alone = true;
         this.queue = [...batch, ...this.queue];
@@ -165,7 +141,7 @@ export class TransactionalWriteBatcher implements ItemWriter {
       err.CancellationReasons.forEach((reason, i) => {
         const p = batch[i]!;
         if (reason.Code === "ConditionalCheckFailed") {
-          const old = reason.Item ? unmarshall(reason.Item as Record<string, AttributeValue>) : undefined;
+          const old = oldItem(reason.Item as Record<string, AttributeValue> | undefined);
           p.resolve(old ? { kind: "conditionFailed", old } : { kind: "conditionFailed" });
         } else if (collateralCodes.has(reason.Code ?? "None") && p.retries < this.maxCollateralRetries) {
           p.retries += 1;
