@@ -95,6 +95,12 @@ export const commonEnv = {
   KAFKA_AUTH: vars.kafkaAuth,
   DYNAMODB_ENDPOINT: vars.url("the DynamoDB endpoint (DynamoDB Local)"),
   TABLE_PREFIX: vars.tablePrefix,
+  /** Set: spans are exported to <endpoint>/v1/traces (apps/shared/tracing.ts); unset: no tracing at all. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: envVar(
+    z.url({ protocol: /^https?$/, error: "not an absolute http(s) URL" }).optional(),
+    "the OTLP/HTTP endpoint of the OpenTelemetry collector, an absolute http(s) URL such as http://otel-collector.observability.svc.cluster.local:4318 (spans go to <endpoint>/v1/traces), or unset for no tracing",
+  ),
+  OTEL_SERVICE_NAME: vars.optionalName("the service.name of exported spans (default webhooks-<service>)"),
 } as const;
 
 /** Variables of the Kafka consumers (processor, dispatcher). */

@@ -73,6 +73,18 @@ describe("service configuration from the environment", () => {
     assert.match(byName.get("DELIVERY_ALLOW_PRIVATE_TARGETS")!, /true or false/);
   });
 
+  it("takes OTEL_EXPORTER_OTLP_ENDPOINT as an http(s) URL and leaves tracing off when it is unset", () => {
+    assert.equal(readEnv(spec, { KAFKA_INGRESS_BROKERS: "127.0.0.1:9092" }).OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
+    const config = readEnv(spec, { KAFKA_INGRESS_BROKERS: "127.0.0.1:9092", OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.observability.svc.cluster.local:4318", OTEL_SERVICE_NAME: "gateway" });
+    assert.equal(config.OTEL_EXPORTER_OTLP_ENDPOINT, "http://otel-collector.observability.svc.cluster.local:4318");
+    assert.equal(config.OTEL_SERVICE_NAME, "gateway");
+    for (const bad of ["otel-collector:4318", "grpc://otel-collector:4317", "not a url"]) {
+      const err = faults({ KAFKA_INGRESS_BROKERS: "127.0.0.1:9092", OTEL_EXPORTER_OTLP_ENDPOINT: bad });
+      assert.deepEqual(err.problems.map((p) => p.variable), ["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+      assert.match(err.message, /OTEL_EXPORTER_OTLP_ENDPOINT: ".*" is not allowed \(not an absolute http\(s\) URL\); expected the OTLP\/HTTP endpoint/);
+    }
+  });
+
   it("treats an empty variable as unset", () => {
     const config = readEnv(spec, { KAFKA_INGRESS_BROKERS: "127.0.0.1:9092", LOG_LEVEL: "", TABLE_PREFIX: "" });
     assert.equal(config.LOG_LEVEL, "info");
