@@ -7,6 +7,7 @@ import { createKafkaClients } from "../shared/kafka";
 import { createLogger } from "../shared/logging";
 import { createSchemaRegistry } from "../shared/schema-registry";
 import { installShutdown } from "../shared/shutdown";
+import { startTracing } from "../shared/tracing";
 import { resolveAdminToken } from "./admin-token";
 import { readAdminEnv } from "./config";
 import { createAdminService } from "./service";
@@ -14,6 +15,7 @@ import { createAdminService } from "./service";
 async function main(): Promise<void> {
   const env = configOrExit(() => readAdminEnv());
   const logger = createLogger("admin", env.LOG_LEVEL);
+  const tracing = startTracing("admin", env);
   // The Secrets Manager endpoint follows the SDK's own settings (AWS_ENDPOINT_URL_SECRETS_MANAGER for moto).
   const adminToken = await resolveAdminToken(
     env.ADMIN_TOKEN ? { token: env.ADMIN_TOKEN } : { secretId: env.ADMIN_TOKEN_SECRET_ID!, client: new SecretsManagerClient({ region: env.AWS_REGION }) },
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
       { name: "disconnect DLQ replay producer", run: () => dlqReplayer.close() },
       { name: "disconnect Kafka admins", run: async () => void (await Promise.all([ingressAdmin.disconnect(), egressAdmin.disconnect()])) },
       { name: "close DynamoDB client", run: async () => doc.destroy() },
+      ...(tracing ? [{ name: "export the last spans", run: () => tracing.shutdown() }] : []),
     ],
   });
   const address = await app.listen({ port: env.PORT, host: env.LISTEN_HOST });

@@ -16,13 +16,18 @@
 // per-subscription delivered/failed counters are added by the caller once per batch, from
 // what `handle` returns. An open circuit counts as an
 // attempt (result "circuit_open", no request sent) so a long outage still ends in the DLQ.
+// With a tracer, each attempt is one CLIENT span `deliver`, child of the context the record
+// carries (the processor's `fanout` span), from signing until the attempt's result is known;
+// without one, no span work at all. Tracing changes nothing else here.
 
 import { setTimeout as sleep } from "node:timers/promises";
+import { SpanKind, type Span, type Tracer } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import type { DeliveryAttempt, DeliveryRecord } from "../../model/records";
 import type { DeliveryStatus } from "../../model/tables";
 import { kafkaHeaders } from "../../model/topics";
 import { eventLogger } from "../shared/logging";
+import { endSpan, startSpanFrom } from "../shared/tracing";
 import type { EndpointBreakers } from "./breaker";
 import { attemptRecord, type AttemptOutcome, type DeliveryRequest } from "./deliver";
 import type { DispatcherMetrics } from "./metrics";
@@ -53,6 +58,8 @@ export interface DeliveryPorts {
   logger: Logger;
   now?: () => number;
   random?: () => number;
+  /** Set when spans are exported: one `deliver` span per attempt. */
+  tracer?: Tracer;
 }
 
 export interface IncomingDelivery {
@@ -125,17 +132,25 @@ export class DeliveryService {
     }
     const attemptNo = d.attemptsMade + 1;
     const startedAt = new Date(this.now());
+    const span = p.tracer ? deliverSpan(p.tracer, d, attemptNo) : undefined;
 
     if (subscription.status !== "approved") {
       const attempt: DeliveryAttempt = { attempt: attemptNo, at: startedAt.toISOString(), duration_ms: 0, result: "subscription_inactive", error: `subscription is ${subscription.status}` };
+      if (span) endDeliverSpan(span, attempt);
       p.metrics.attempts.inc({ result: attempt.result });
       await p.status.recordAttempt(record, attempt, "failed");
       return "inactive";
     }
 
     const body = webhookBody(record);
-    const headers = signWebhook({ webhookId: id, body, secrets: subscription.secrets, now: startedAt });
-    const guarded = await p.breakers.run(subscription.url, () => p.deliverer.attempt({ url: subscription.url, body, headers: { ...headers } }));
+    let guarded;
+    try {
+      const headers = signWebhook({ webhookId: id, body, secrets: subscription.secrets, now: startedAt });
+      guarded = await p.breakers.run(subscription.url, () => p.deliverer.attempt({ url: subscription.url, body, headers: { ...headers } }));
+    } catch (err) {
+      if (span) endSpan(span, err);
+      throw err;
+    }
     attempted();
     const outcome: AttemptOutcome = guarded.ran
       ? guarded.outcome
@@ -143,6 +158,7 @@ export class DeliveryService {
     p.metrics.attempts.inc({ result: outcome.result });
     if (guarded.ran) p.metrics.attemptSeconds.observe({ result: outcome.result }, outcome.durationMs / 1000);
     const attempt = attemptRecord(attemptNo, startedAt, outcome);
+    if (span) endDeliverSpan(span, attempt);
 
     if (outcome.kind === "success") {
       await p.status.recordAttempt(record, attempt, "succeeded");
@@ -180,4 +196,21 @@ export class DeliveryService {
     log.warn({ attempts: attemptNo, lastResult: outcome.result }, "delivery failed after the last attempt: sent to the DLQ");
     return "dead_lettered";
   }
+}
+
+function deliverSpan(tracer: Tracer, d: IncomingDelivery, attemptNo: number): Span {
+  return startSpanFrom(tracer, "deliver", SpanKind.CLIENT, d.headers, {
+    "webhooks.event_id": d.record.eventId,
+    "webhooks.subscription_id": d.record.subscriptionId,
+    "webhooks.partner_id": d.record.partnerId,
+    "webhooks.delivery.attempt": attemptNo,
+    "messaging.destination.name": d.source.topic,
+  });
+}
+
+/** Result and HTTP status of the attempt; any result but success is an error. */
+function endDeliverSpan(span: Span, attempt: DeliveryAttempt): void {
+  span.setAttribute("webhooks.delivery.result", attempt.result);
+  if (attempt.status_code !== undefined) span.setAttribute("http.response.status_code", attempt.status_code);
+  endSpan(span, attempt.result === "success" ? undefined : (attempt.error ?? attempt.result));
 }

@@ -9,6 +9,7 @@ import { createLogger } from "../shared/logging";
 import { createMetrics, writeBatcherMetrics } from "../shared/metrics";
 import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
 import { installShutdown } from "../shared/shutdown";
+import { startTracing } from "../shared/tracing";
 import { addToCounters } from "../shared/subscription-counters";
 import { TransactionalWriteBatcher } from "../shared/write-batcher";
 import { EndpointBreakers } from "./breaker";
@@ -25,6 +26,7 @@ const leaseMarginMs = 5000;
 async function main(): Promise<void> {
   const env = configOrExit(() => readDispatcherEnv());
   const logger = createLogger("dispatcher", env.LOG_LEVEL);
+  const tracing = startTracing("dispatcher", env);
   const metrics = createMetrics("dispatcher");
   const delivery = dispatcherMetrics(metrics.registry);
   const kafka = createKafka({ clientId: "webhooks-dispatcher-egress", brokers: env.KAFKA_EGRESS_BROKERS, auth: env.KAFKA_AUTH, region: env.AWS_REGION, logger });
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
       leaseMs: env.DELIVERY_TIMEOUT_MS + leaseMarginMs,
       metrics: delivery,
       logger,
+      tracer: tracing?.tracer,
     },
   });
 
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
       { name: "stop consuming, finish in-flight deliveries, commit, disconnect", run: () => dispatcher.stop() },
       { name: "close HTTP agent", run: () => deliverer.close() },
       { name: "disconnect admin client", run: () => admin.disconnect() },
+      ...(tracing ? [{ name: "export the last spans", run: () => tracing.shutdown() }] : []),
     ],
   });
 }

@@ -1,7 +1,10 @@
 // The gateway's HTTP surface: POST /v1/events. Translates HTTP to the ingest core and back;
-// authentication and media type are settled before the body is read.
+// authentication and media type are settled before the body is read. With a tracer, each
+// authenticated POST is one SERVER span `ingest`, child of the producer's traceparent, and the
+// records carry that span's context; without one, no span work at all (childTraceHeaders).
 
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import { SpanKind, type Span, type Tracer } from "@opentelemetry/api";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Counter } from "prom-client";
 import type { Logger } from "pino";
 import type { ProducerApiKeyItem } from "../../model/records";
@@ -10,7 +13,8 @@ import { HttpProblem, problems } from "../shared/http/problem";
 import { createHttpServer } from "../shared/http/server";
 import type { ServiceMetrics } from "../shared/metrics";
 import type { Readiness } from "../shared/readiness";
-import { childTraceHeaders } from "../shared/trace-context";
+import { childTraceHeaders, traceHeadersOf } from "../shared/trace-context";
+import { endSpan, startSpanFrom } from "../shared/tracing";
 import type { IngestService } from "./ingest";
 import type { ProducerKeyLookup } from "./producer-keys";
 
@@ -26,6 +30,8 @@ export interface GatewayAppDeps {
   producerKeys: ProducerKeyLookup;
   ingest: IngestService;
   maxBodyBytes: number;
+  /** Set when spans are exported (apps/shared/tracing.ts). */
+  tracer?: Tracer;
 }
 
 declare module "fastify" {
@@ -72,25 +78,48 @@ export function buildGatewayApp(deps: GatewayAppDeps): FastifyInstance {
     });
 
     scope.post("/v1/events", async (request, reply) => {
-      const mode = mediaTypeOf(request)!;
-      const body = request.body;
-      if (mode === "batch" && (!Array.isArray(body) || body.length === 0)) {
-        throw problems.badRequest(`${cloudEventMediaTypes.batch} must be a non-empty JSON array of CloudEvents`, [{ path: "/", message: "expected a non-empty array" }]);
-      }
-      if (mode === "single" && Array.isArray(body)) {
-        throw problems.badRequest(`${cloudEventMediaTypes.single} carries one event; send an array as ${cloudEventMediaTypes.batch}`, [{ path: "/", message: "expected an object" }]);
-      }
-      const inputs: unknown[] = mode === "batch" ? (body as unknown[]) : [body];
+      if (!deps.tracer) return acceptEvents(request, reply);
+      const span = startSpanFrom(deps.tracer, "ingest", SpanKind.SERVER, request.headers, {
+        "http.request.method": "POST",
+        "http.route": "/v1/events",
+        "webhooks.producer_id": request.producer!.producer_id,
+      });
       try {
-        const accepted = await deps.ingest.ingest(request.producer!, inputs, mode, childTraceHeaders(request.headers));
-        for (const a of accepted) events.inc({ outcome: a.duplicate ? "duplicate" : "accepted" });
-        return reply.code(202).send(mode === "single" ? accepted[0] : { events: accepted });
+        const sent = await acceptEvents(request, reply, span);
+        span.setAttribute("http.response.status_code", reply.statusCode);
+        endSpan(span);
+        return sent;
       } catch (err) {
-        events.inc({ outcome: err instanceof HttpProblem && err.status < 500 ? "rejected" : "unavailable" }, inputs.length);
+        const status = err instanceof HttpProblem ? err.status : 500;
+        span.setAttribute("http.response.status_code", status);
+        // A 4xx is the producer's fault, not the server's (OpenTelemetry HTTP server conventions).
+        endSpan(span, status >= 500 ? err : undefined);
         throw err;
       }
     });
   });
+
+  async function acceptEvents(request: FastifyRequest, reply: FastifyReply, span?: Span) {
+    const mode = mediaTypeOf(request)!;
+    const body = request.body;
+    if (mode === "batch" && (!Array.isArray(body) || body.length === 0)) {
+      throw problems.badRequest(`${cloudEventMediaTypes.batch} must be a non-empty JSON array of CloudEvents`, [{ path: "/", message: "expected a non-empty array" }]);
+    }
+    if (mode === "single" && Array.isArray(body)) {
+      throw problems.badRequest(`${cloudEventMediaTypes.single} carries one event; send an array as ${cloudEventMediaTypes.batch}`, [{ path: "/", message: "expected an object" }]);
+    }
+    const inputs: unknown[] = mode === "batch" ? (body as unknown[]) : [body];
+    try {
+      span?.setAttribute("webhooks.events", inputs.length);
+      const trace = span ? traceHeadersOf(span.spanContext()) : childTraceHeaders(request.headers);
+      const accepted = await deps.ingest.ingest(request.producer!, inputs, mode, trace);
+      for (const a of accepted) events.inc({ outcome: a.duplicate ? "duplicate" : "accepted" });
+      return reply.code(202).send(mode === "single" ? accepted[0] : { events: accepted });
+    } catch (err) {
+      events.inc({ outcome: err instanceof HttpProblem && err.status < 500 ? "rejected" : "unavailable" }, inputs.length);
+      throw err;
+    }
+  }
 
   return app;
 }

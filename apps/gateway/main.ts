@@ -6,12 +6,14 @@ import { createKafka } from "../shared/kafka";
 import { createLogger } from "../shared/logging";
 import { createSchemaRegistry } from "../shared/schema-registry";
 import { installShutdown } from "../shared/shutdown";
+import { startTracing } from "../shared/tracing";
 import { readGatewayEnv } from "./config";
 import { createGatewayService, gatewayProducerConfig } from "./service";
 
 async function main(): Promise<void> {
   const env = configOrExit(() => readGatewayEnv());
   const logger = createLogger("gateway", env.LOG_LEVEL);
+  const tracing = startTracing("gateway", env);
   const doc = createDocumentClient({ region: env.AWS_REGION, endpoint: env.DYNAMODB_ENDPOINT });
   const kafka = createKafka({ clientId: "webhooks-gateway-ingress", brokers: env.KAFKA_INGRESS_BROKERS, auth: env.KAFKA_AUTH, region: env.AWS_REGION, logger });
   const kafkaAdmin = kafka.admin();
@@ -27,6 +29,7 @@ async function main(): Promise<void> {
     lingerMs: env.PRODUCER_LINGER_MS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS,
+    tracer: tracing?.tracer,
   });
 
   await publisher.connect();
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
       { name: "disconnect admin", run: () => kafkaAdmin.disconnect() },
       { name: "finish idempotency confirmations", run: () => ingest.confirmationsSettled() },
       { name: "close DynamoDB client", run: async () => doc.destroy() },
+      ...(tracing ? [{ name: "export the last spans", run: () => tracing.shutdown() }] : []),
     ],
   });
   const address = await app.listen({ port: env.PORT, host: env.LISTEN_HOST });

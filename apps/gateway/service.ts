@@ -2,6 +2,7 @@
 // main.ts passes the production adapters, the integration tests the same adapters on local engines.
 
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { Tracer } from "@opentelemetry/api";
 import type { FastifyInstance } from "fastify";
 import type { Admin, Producer, ProducerConfig } from "kafkajs";
 import { durableProducerConfig } from "../shared/kafka";
@@ -34,6 +35,8 @@ export interface GatewayServiceOptions {
   publishTimeoutMs?: number;
   /** How long the latest ACTIVE schema version of a type is trusted. Default 5 s. */
   schemaLookupTtlMs?: number;
+  /** Set when spans are exported: one `ingest` span per request. */
+  tracer?: Tracer;
 }
 
 export interface GatewayService {
@@ -67,6 +70,7 @@ export function createGatewayService(options: GatewayServiceOptions): GatewaySer
     producerKeys: new ProducerKeys(options.doc, tableName("producerApiKey", options.tablePrefix)),
     ingest,
     maxBodyBytes: options.maxBodyBytes,
+    tracer: options.tracer,
   });
   return { app, publisher, ingest };
 }

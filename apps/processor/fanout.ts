@@ -1,12 +1,14 @@
 // One ingress record in, one delivery record per approved subscription out, on the
 // subscription's egress topic `wh.egress.{partner}.{domain}.{event}`. The key is the ingress
 // record's key (the CloudEvent partition key or source), so one source's events stay in
-// order on each partner's topic.
+// order on each partner's topic. The records carry the W3C trace context: the `fanout` span's
+// when tracing is on, else the ingress record's own.
 
 import type { IHeaders } from "kafkajs";
 import type { DeliveryRecord, IngressRecord, SubscriptionItem } from "../../model/records";
 import { egressTopic, kafkaHeaders, parseEventType } from "../../model/topics";
 import { headerText } from "../shared/kafka-headers";
+import type { TraceHeaders } from "../shared/trace-context";
 
 export interface EgressMessage {
   topic: string;
@@ -41,10 +43,11 @@ export function parseIngressRecord(value: Buffer | null): IngressRecord {
 }
 
 
-export function egressMessages(record: IngressRecord, key: string, ingressHeaders: IHeaders | undefined, subscriptions: readonly SubscriptionItem[]): EgressMessage[] {
+/** `trace`: the context the records carry (the fan-out span's); absent, the ingress record's is carried along. */
+export function egressMessages(record: IngressRecord, key: string, ingressHeaders: IHeaders | undefined, subscriptions: readonly SubscriptionItem[], trace?: TraceHeaders): EgressMessage[] {
   const eventType = parseEventType(record.event.type)!;
-  const traceparent = headerText(ingressHeaders, kafkaHeaders.traceparent);
-  const tracestate = headerText(ingressHeaders, kafkaHeaders.tracestate);
+  const traceparent = trace ? trace.traceparent : headerText(ingressHeaders, kafkaHeaders.traceparent);
+  const tracestate = trace ? trace.tracestate : headerText(ingressHeaders, kafkaHeaders.tracestate);
   return subscriptions.map((sub) => {
     const value: DeliveryRecord = {
       eventId: record.eventId,

@@ -9,6 +9,7 @@ import { createLogger } from "../shared/logging";
 import { createMetrics, writeBatcherMetrics } from "../shared/metrics";
 import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
 import { installShutdown } from "../shared/shutdown";
+import { startTracing } from "../shared/tracing";
 import { TransactionalWriteBatcher } from "../shared/write-batcher";
 import { readProcessorEnv } from "./config";
 import { processorMetrics } from "./metrics";
@@ -18,6 +19,7 @@ import { approvedSubscriptions } from "./subscriptions";
 async function main(): Promise<void> {
   const env = configOrExit(() => readProcessorEnv());
   const logger = createLogger("processor", env.LOG_LEVEL);
+  const tracing = startTracing("processor", env);
   const metrics = createMetrics("processor");
   const kafka = createKafkaClients(
     { ingress: env.KAFKA_INGRESS_BROKERS, egress: env.KAFKA_EGRESS_BROKERS },
@@ -36,6 +38,7 @@ async function main(): Promise<void> {
     logger,
     topicRefreshMs: env.TOPIC_REFRESH_MS,
     sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+    tracer: tracing?.tracer,
   });
 
   const ingressAdmin = kafka.ingress.admin();
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     steps: [
       { name: "stop consuming, commit, disconnect producer", run: () => processor.stop() },
       { name: "disconnect admin clients", run: async () => void (await Promise.all([ingressAdmin.disconnect(), egressAdmin.disconnect()])) },
+      ...(tracing ? [{ name: "export the last spans", run: () => tracing.shutdown() }] : []),
     ],
   });
 }

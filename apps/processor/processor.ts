@@ -13,13 +13,21 @@
 //
 // New ingress topics (a schema registered while running) are picked up by PatternConsumer,
 // which restarts the group member on the longer topic list.
+//
+// With a tracer, each ingress record is one CONSUMER span `fanout`, child of the context the
+// record carries (the gateway's `ingest` span), ended once its egress records are acknowledged
+// and counted; its egress records carry its context. Without one, no span work at all.
 
-import type { Consumer, EachBatchPayload, Kafka, Producer, TopicMessages } from "kafkajs";
+import { SpanKind, type Span, type Tracer } from "@opentelemetry/api";
+import type { Consumer, EachBatchPayload, KafkaMessage, Kafka, Producer, TopicMessages } from "kafkajs";
 import { durableProducerConfig } from "../shared/kafka";
 import type { Logger } from "pino";
-import { consumerGroups, topicPattern } from "../../model/topics";
+import { consumerGroups, kafkaHeaders, topicPattern } from "../../model/topics";
+import { headerText } from "../shared/kafka-headers";
 import { PatternConsumer } from "../shared/pattern-consumer";
 import { addToCounters } from "../shared/subscription-counters";
+import { traceHeadersOf } from "../shared/trace-context";
+import { endSpan, startSpanFrom } from "../shared/tracing";
 import type { ItemWriter } from "../shared/write-batcher";
 import { egressMessages, parseIngressRecord, type EgressMessage } from "./fanout";
 import type { ProcessorMetrics } from "./metrics";
@@ -42,6 +50,8 @@ export interface ProcessorOptions {
   /** Defaults: the model's group and every ingress topic; tests narrow both to stay apart. */
   groupId?: string;
   pattern?: RegExp;
+  /** Set when spans are exported: one `fanout` span per ingress record. */
+  tracer?: Tracer;
 }
 
 function byTopic(messages: readonly EgressMessage[]): TopicMessages[] {
@@ -98,29 +108,40 @@ export class Processor {
     if (batch.isEmpty()) return;
     const timer = this.opts.metrics.batchSeconds.startTimer();
     const out: EgressMessage[] = [];
-    for (const message of batch.messages) {
-      let record;
-      try {
-        record = parseIngressRecord(message.value);
-      } catch (err) {
-        // Nothing can be delivered from a record that cannot be read; skipping it beats blocking the partition.
-        this.opts.metrics.invalidRecords.inc();
-        this.opts.logger.error({ err, topic: batch.topic, partition: batch.partition, offset: message.offset }, "skipping unreadable ingress record");
-        continue;
+    const spans: Span[] | undefined = this.opts.tracer ? [] : undefined;
+    try {
+      for (const message of batch.messages) {
+        const span = spans && fanoutSpan(this.opts.tracer!, batch.topic, batch.partition, message);
+        let record;
+        try {
+          record = parseIngressRecord(message.value);
+        } catch (err) {
+          // Nothing can be delivered from a record that cannot be read; skipping it beats blocking the partition.
+          this.opts.metrics.invalidRecords.inc();
+          this.opts.logger.error({ err, topic: batch.topic, partition: batch.partition, offset: message.offset }, "skipping unreadable ingress record");
+          if (span) endSpan(span, err);
+          continue;
+        }
+        if (span) spans!.push(span);
+        const subscriptions = await this.opts.subscriptions.get(record.event.type);
+        const messages = egressMessages(record, message.key?.toString("utf8") ?? record.eventId, message.headers, subscriptions, span && traceHeadersOf(span.spanContext()));
+        span?.setAttributes({ "webhooks.event_id": record.eventId, "webhooks.event_type": record.event.type, "webhooks.egress_records": messages.length });
+        out.push(...messages);
+        this.opts.metrics.events.inc({ event_type: record.event.type });
+        if (messages.length > 0) this.opts.metrics.egressRecords.inc({ event_type: record.event.type }, messages.length);
       }
-      const subscriptions = await this.opts.subscriptions.get(record.event.type);
-      const messages = egressMessages(record, message.key?.toString("utf8") ?? record.eventId, message.headers, subscriptions);
-      out.push(...messages);
-      this.opts.metrics.events.inc({ event_type: record.event.type });
-      if (messages.length > 0) this.opts.metrics.egressRecords.inc({ event_type: record.event.type }, messages.length);
-    }
 
-    if (out.length > 0) {
-      await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(out) });
-      const counts = new Map<string, number>();
-      for (const m of out) counts.set(m.subscriptionId, (counts.get(m.subscriptionId) ?? 0) + 1);
-      await addToCounters(this.opts.writes, this.opts.countersTable, "published_count", counts);
+      if (out.length > 0) {
+        await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(out) });
+        const counts = new Map<string, number>();
+        for (const m of out) counts.set(m.subscriptionId, (counts.get(m.subscriptionId) ?? 0) + 1);
+        await addToCounters(this.opts.writes, this.opts.countersTable, "published_count", counts);
+      }
+    } catch (err) {
+      if (spans) for (const span of spans) endSpan(span, err);
+      throw err;
     }
+    if (spans) for (const span of spans) endSpan(span);
 
     const last = batch.lastOffset();
     resolveOffset(last);
@@ -128,4 +149,16 @@ export class Processor {
     await heartbeat();
     timer();
   }
+}
+
+/** The `fanout` span of one ingress record, child of the context the record carries. */
+function fanoutSpan(tracer: Tracer, topic: string, partition: number, message: KafkaMessage): Span {
+  const carrier = { traceparent: headerText(message.headers, kafkaHeaders.traceparent), tracestate: headerText(message.headers, kafkaHeaders.tracestate) };
+  return startSpanFrom(tracer, "fanout", SpanKind.CONSUMER, carrier, {
+    "messaging.system": "kafka",
+    "messaging.operation.type": "process",
+    "messaging.destination.name": topic,
+    "messaging.destination.partition.id": String(partition),
+    "messaging.kafka.offset": Number(message.offset),
+  });
 }
