@@ -9,6 +9,7 @@ import type { PlatformConfig } from "../config";
 import { namespaces } from "../model/kubernetes";
 import { Cluster } from "./cluster";
 import { resourceName } from "./naming";
+import { otlpEndpoint } from "./observability";
 import type { Platform } from "./platform";
 import { Services } from "./services";
 
@@ -62,6 +63,8 @@ export function buildKubernetesTiers(config: PlatformConfig, base: BaseTiers, op
       secretArns: base.secrets.arns,
       secretsKeyArn: base.keys.arns.secrets,
       ingress: { scheme: config.ingress.scheme, domain: config.ingress.domain, certificateArn: cluster.certificateArn },
+      // The observability tier's collector (always deployed); the charts set OTEL_EXPORTER_OTLP_ENDPOINT from it.
+      otelEndpoint: otlpEndpoint,
     },
     opts,
   );

@@ -9,6 +9,8 @@ import { Cluster } from "../../components/cluster";
 import { Services } from "../../components/services";
 import { broadDataResources } from "../../components/iam-policies";
 import { mskIamPort } from "../../model/ports";
+import { serviceNames } from "../../model/access";
+import { otlpEndpoint } from "../../components/observability";
 import { loadContracts } from "../../model/contracts";
 import { stackFileSource } from "../support/stack-file";
 
@@ -99,6 +101,13 @@ describe("cluster and services composed onto the prod stack's tiers", () => {
     const [release] = resourcesOfType("kubernetes:helm.sh/v3:Release").filter((r) => r.name === "webhooks-prod-gateway-release");
     assert.equal(release!.inputs.values.ingress.host, config.ingress.domain);
     assert.match(release!.inputs.values.ingress.certificateArn, /^arn:aws:/);
+  });
+
+  it("points every service at the observability tier's OTLP collector (the chart's OTEL_EXPORTER_OTLP_ENDPOINT)", () => {
+    const releases = resourcesOfType("kubernetes:helm.sh/v3:Release").filter((r) => /^webhooks-prod-(gateway|admin|processor|dispatcher)-release$/.test(r.name));
+    assert.deepEqual(releases.map((r) => r.name).sort(), serviceNames.map((s) => `webhooks-prod-${s}-release`).sort());
+    for (const release of releases) assert.equal(release.inputs.values.config.otelEndpoint, otlpEndpoint, release.name);
+    assert.equal(otlpEndpoint, "http://otel-collector.observability.svc.cluster.local:4318");
   });
 
   it("registers every AWS resource of the two tiers through the stack's provider, tagged with its component", () => {
