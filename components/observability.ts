@@ -52,7 +52,7 @@ export const kubeStateMetrics = {
   port: 8080,
 } as const;
 
-/** Where the services send OTLP (http/protobuf): the collector's Service in `observability`. */
+/** Where the services send OTLP (OTLP/HTTP, JSON encoding): the collector's Service in `observability`. */
 export const otlpEndpoint = `http://${otelCollector.name}.${otelCollector.namespace}.svc.cluster.local:4318`;
 
 /** Components whose CloudWatch log groups this tier creates: the gateway and the schema service (the admin API serves schemas). */

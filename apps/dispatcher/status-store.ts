@@ -19,7 +19,7 @@
 
 import type { DeliveryAttempt, DeliveryRecord } from "../../model/records";
 import type { DeliveryStatus } from "../../model/tables";
-import type { ItemWriter } from "../shared/write-batcher";
+import type { ItemWriter } from "../shared/item-writer";
 
 export interface RecordSource {
   topic: string;

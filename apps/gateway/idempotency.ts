@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { IdempotencyItem } from "../../model/records";
-import type { ItemWriter, TransactWrite } from "../shared/write-batcher";
+import type { ItemWriter, TransactWrite } from "../shared/item-writer";
 
 /** The ledger item of an ingested event: the shared shape plus the reservation state. */
 export interface IngestLedgerItem extends IdempotencyItem {

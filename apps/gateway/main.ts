@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     lingerMs: env.PRODUCER_LINGER_MS,
     maxBodyBytes: env.MAX_BODY_BYTES,
     idempotencyTtlHours: env.IDEMPOTENCY_TTL_HOURS,
+    groupCommit: env.DYNAMODB_GROUP_COMMIT,
     tracer: tracing?.tracer,
   });
 

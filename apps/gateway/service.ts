@@ -8,7 +8,7 @@ import type { Admin, Producer, ProducerConfig } from "kafkajs";
 import { durableProducerConfig } from "../shared/kafka";
 import type { Logger } from "pino";
 import { tableName } from "../../model/tables";
-import { createMetrics, writeBatcherMetrics } from "../shared/metrics";
+import { createMetrics, writeRequestMetrics } from "../shared/metrics";
 import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
 import type { SchemaRegistry } from "../shared/registry/port";
 import { buildGatewayApp } from "./app";
@@ -17,7 +17,7 @@ import { IngestService } from "./ingest";
 import { ProducerKeys } from "./producer-keys";
 import { BatchingPublisher } from "./publisher";
 import { SchemaValidators } from "./validators";
-import { TransactionalWriteBatcher } from "../shared/write-batcher";
+import { createItemWriter } from "../shared/item-writer";
 
 export interface GatewayServiceOptions {
   doc: DynamoDBDocumentClient;
@@ -31,6 +31,8 @@ export interface GatewayServiceOptions {
   lingerMs: number;
   maxBodyBytes: number;
   idempotencyTtlHours: number;
+  /** DYNAMODB_GROUP_COMMIT: the ledger's writes group-committed into transactions (DynamoDB Local). Default false. */
+  groupCommit?: boolean;
   /** Longest wait for the broker's acknowledgement before answering 503. Default 8 s. */
   publishTimeoutMs?: number;
   /** How long the latest ACTIVE schema version of a type is trusted. Default 5 s. */
@@ -54,7 +56,7 @@ export const gatewayProducerConfig: ProducerConfig = {
 export function createGatewayService(options: GatewayServiceOptions): GatewayService {
   const ledgerTable = tableName("idempotencyLedger", options.tablePrefix);
   const metrics = createMetrics("gateway");
-  const writes = new TransactionalWriteBatcher(options.doc, { observe: writeBatcherMetrics(metrics.registry) });
+  const writes = createItemWriter(options.doc, { groupCommit: options.groupCommit ?? false, observe: writeRequestMetrics(metrics.registry) });
   const publisher = new BatchingPublisher(options.createProducer, { lingerMs: options.lingerMs });
   const ingest = new IngestService({
     validators: new SchemaValidators(options.registry, { lookupTtlMs: options.schemaLookupTtlMs ?? 5000 }),

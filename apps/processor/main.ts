@@ -6,11 +6,11 @@ import { createDocumentClient } from "../shared/dynamo";
 import { createHttpServer } from "../shared/http/server";
 import { createKafkaClients } from "../shared/kafka";
 import { createLogger } from "../shared/logging";
-import { createMetrics, writeBatcherMetrics } from "../shared/metrics";
+import { createMetrics, writeRequestMetrics } from "../shared/metrics";
 import { createReadiness, dynamoCheck, kafkaCheck } from "../shared/readiness";
 import { installShutdown } from "../shared/shutdown";
 import { startTracing } from "../shared/tracing";
-import { TransactionalWriteBatcher } from "../shared/write-batcher";
+import { createItemWriter } from "../shared/item-writer";
 import { readProcessorEnv } from "./config";
 import { processorMetrics } from "./metrics";
 import { Processor } from "./processor";
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const processor = new Processor({
     ingress: kafka.ingress,
     egress: kafka.egress,
-    writes: new TransactionalWriteBatcher(doc, { observe: writeBatcherMetrics(metrics.registry) }),
+    writes: createItemWriter(doc, { groupCommit: env.DYNAMODB_GROUP_COMMIT, observe: writeRequestMetrics(metrics.registry) }),
     countersTable: tableName("eventSubscriptionKafka", env.TABLE_PREFIX),
     subscriptions: approvedSubscriptions(doc, subscriptionsTable, env.SUBSCRIPTION_CACHE_TTL_MS),
     metrics: processorMetrics(metrics.registry),

@@ -28,7 +28,7 @@ import { PatternConsumer } from "../shared/pattern-consumer";
 import { addToCounters } from "../shared/subscription-counters";
 import { traceHeadersOf } from "../shared/trace-context";
 import { endSpan, startSpanFrom } from "../shared/tracing";
-import type { ItemWriter } from "../shared/write-batcher";
+import type { ItemWriter } from "../shared/item-writer";
 import { egressMessages, parseIngressRecord, type EgressMessage } from "./fanout";
 import type { ProcessorMetrics } from "./metrics";
 import type { ApprovedSubscriptions } from "./subscriptions";

@@ -94,6 +94,8 @@ export const commonEnv = {
   AWS_REGION: vars.region,
   KAFKA_AUTH: vars.kafkaAuth,
   DYNAMODB_ENDPOINT: vars.url("the DynamoDB endpoint (DynamoDB Local)"),
+  /** Group-commit DynamoDB writes into transactions (apps/shared/item-writer.ts): on for DynamoDB Local, off in AWS. */
+  DYNAMODB_GROUP_COMMIT: vars.boolean(false),
   TABLE_PREFIX: vars.tablePrefix,
   /** Set: spans are exported to <endpoint>/v1/traces (apps/shared/tracing.ts); unset: no tracing at all. */
   OTEL_EXPORTER_OTLP_ENDPOINT: envVar(

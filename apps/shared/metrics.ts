@@ -24,7 +24,7 @@ export function createMetrics(service: string): ServiceMetrics {
 }
 
 /** Metrics of the DynamoDB write requests (item-writer.ts): how many writes each carried (1, or a group commit's batch) and how long it took. */
-export function writeBatcherMetrics(registry: Registry): ObserveWriteRequest {
+export function writeRequestMetrics(registry: Registry): ObserveWriteRequest {
   const writes = new Histogram({
     name: "dynamodb_write_request_writes",
     help: "Writes carried by one DynamoDB write request (1 for a single write, the batch for a group-committed transaction), by outcome",

@@ -4,7 +4,7 @@
 // committed, so after a crash a re-read batch counts again: the counters are at-least-once,
 // like the records.
 
-import type { ItemWriter } from "./write-batcher";
+import type { ItemWriter } from "./item-writer";
 
 export type SubscriptionCounter = "published_count" | "delivered_count" | "failed_count";
 

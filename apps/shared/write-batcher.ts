@@ -1,6 +1,7 @@
-// Group commit for DynamoDB writes: writes submitted while a transaction is in flight wait
-// and go out together in the next one (TransactWriteItems, up to 100 writes), each keeping
-// its own condition. A caller's promise settles with its own write's outcome.
+// Group commit for DynamoDB writes (the ItemWriter of DYNAMODB_GROUP_COMMIT=true, see
+// item-writer.ts): writes submitted while a transaction is in flight wait and go out together
+// in the next one (TransactWriteItems, up to 100 writes), each keeping its own condition. A
+// caller's promise settles with its own write's outcome.
 //
 // Why: the services issue one or two small conditional writes per event, and the cost of a
 // write is mostly the request around it (HTTP, signing, and in DynamoDB Local a request on
@@ -23,7 +24,6 @@ import { TransactionCanceledException, type AttributeValue } from "@aws-sdk/clie
 import { TransactWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { oldItem, type ItemWriter, type ObserveWriteRequest, type WriteOutcome, type WriteRequest, type WriteRequestObservation } from "./item-writer";
 
-export type { ItemWriter, TransactWrite, WriteOutcome, WriteRequest } from "./item-writer";
 
 export interface WriteBatcherOptions {
   /** Writes per transaction (DynamoDB allows at most 100). */

@@ -73,6 +73,12 @@ describe("service configuration from the environment", () => {
     assert.match(byName.get("DELIVERY_ALLOW_PRIVATE_TARGETS")!, /true or false/);
   });
 
+  it("leaves DYNAMODB_GROUP_COMMIT off unless it is true, and names the key when it is neither true nor false", () => {
+    assert.equal(readEnv(spec, { KAFKA_INGRESS_BROKERS: "127.0.0.1:9092" }).DYNAMODB_GROUP_COMMIT, false);
+    assert.equal(readEnv(spec, { KAFKA_INGRESS_BROKERS: "127.0.0.1:9092", DYNAMODB_GROUP_COMMIT: "true" }).DYNAMODB_GROUP_COMMIT, true);
+    assert.match(faults({ KAFKA_INGRESS_BROKERS: "127.0.0.1:9092", DYNAMODB_GROUP_COMMIT: "on" }).message, /DYNAMODB_GROUP_COMMIT.*true or false/s);
+  });
+
   it("takes OTEL_EXPORTER_OTLP_ENDPOINT as an http(s) URL and leaves tracing off when it is unset", () => {
     assert.equal(readEnv(spec, { KAFKA_INGRESS_BROKERS: "127.0.0.1:9092" }).OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
     const config = readEnv(spec, { KAFKA_INGRESS_BROKERS: "127.0.0.1:9092", OTEL_EXPORTER_OTLP_ENDPOINT: "http://otel-collector.observability.svc.cluster.local:4318", OTEL_SERVICE_NAME: "gateway" });
