@@ -7,7 +7,7 @@ import { buildGatewayApp } from "../../apps/gateway/app";
 import type { IngestService } from "../../apps/gateway/ingest";
 import { dispatcherMetrics } from "../../apps/dispatcher/metrics";
 import { processorMetrics } from "../../apps/processor/metrics";
-import { createMetrics } from "../../apps/shared/metrics";
+import { createMetrics, writeRequestMetrics } from "../../apps/shared/metrics";
 import { createReadiness } from "../../apps/shared/readiness";
 import type { ServiceName } from "../../model/access";
 
@@ -42,10 +42,13 @@ export async function serviceMetricFamilies(): Promise<ExposedMetric[]> {
     maxBodyBytes: 1024,
   });
   await app.close();
+  writeRequestMetrics(gateway.registry);
   const processor = createMetrics("processor");
   processorMetrics(processor.registry);
+  writeRequestMetrics(processor.registry);
   const dispatcher = createMetrics("dispatcher");
   dispatcherMetrics(dispatcher.registry);
+  writeRequestMetrics(dispatcher.registry);
   const admin = createMetrics("admin");
   return [
     ...(await families("gateway", gateway.registry)),
