@@ -139,6 +139,9 @@ export class Processor {
       }
     } catch (err) {
       if (spans) for (const span of spans) endSpan(span, err);
+      // Nothing is committed: the batch is read again, and its partition waits until it goes through (a missing egress topic, DynamoDB down).
+      this.opts.metrics.failedBatches.inc({ topic: batch.topic });
+      this.opts.logger.warn({ err, topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset() }, "ingress batch failed: it will be read again");
       throw err;
     }
     if (spans) for (const span of spans) endSpan(span);

@@ -27,6 +27,7 @@ describe("processor on Kafka and DynamoDB Local", () => {
   const groupId = `tests-processor-${prefix}`;
   const pattern = new RegExp(`^wh\\.ingress\\.${domain}`);
 
+  let registry = new Registry();
   const newProcessor = () =>
     new Processor({
       ingress: kafka,
@@ -34,7 +35,7 @@ describe("processor on Kafka and DynamoDB Local", () => {
       writes: new TransactionalWriteBatcher(tables.doc),
       countersTable: tables.name("eventSubscriptionKafka"),
       subscriptions: approvedSubscriptions(tables.doc, tables.name("partnerEventSubscription"), 200),
-      metrics: processorMetrics(new Registry()),
+      metrics: processorMetrics((registry = new Registry())),
       logger: silentLogger,
       topicRefreshMs: 500,
       sessionTimeoutMs: 6000,
@@ -146,5 +147,24 @@ describe("processor on Kafka and DynamoDB Local", () => {
     await producer.send({ topic: ingressTopic(type), messages: [ingressMessage(record)] });
     await eventually("four egress records", () => reader.records.filter((r) => r.headers[kafkaHeaders.eventId] === record.eventId).length === 4 || undefined);
     assert.ok(reader.records.some((r) => r.headers[kafkaHeaders.eventId] === record.eventId && r.topic === egressTopic("p_pending", type)));
+  });
+
+  it("holds a batch whose egress topic is missing, counts the failure, and publishes it once the topic exists", async () => {
+    const refunded = { domain, event: "refunded" };
+    await createTopic(admin, ingressTopic(refunded), "ingress");
+    await putSubscription(tables, { partnerId: "p_one", eventType: `${domain}.refunded`, url: "https://p_one.example.com/hook" });
+    const record = ingressRecord(`${domain}.refunded`, { refund: 9 });
+    await producer.send({ topic: ingressTopic(refunded), messages: [ingressMessage(record)] });
+    const failures = async () => (await registry.getMetricsAsJSON()).find((m) => m.name === "processor_batch_failures_total")?.values.find((v) => v.labels.topic === ingressTopic(refunded))?.value;
+    await eventually("a failed batch counted for the topic", async () => ((await failures()) ?? 0) > 0 || undefined, 60_000, 250);
+
+    await createTopic(admin, egressTopic("p_one", refunded), "egress");
+    const refundedReader = await TopicReader.start(kafka, [egressTopic("p_one", refunded)]);
+    try {
+      const out = await eventually("the held event published", () => refundedReader.records.find((r) => r.headers[kafkaHeaders.eventId] === record.eventId), 90_000, 250);
+      assert.equal(JSON.parse(out.value).data.refund, 9);
+    } finally {
+      await refundedReader.stop();
+    }
   });
 });
