@@ -7,7 +7,7 @@ import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDynamoDb, type DynamoDbHandle } from "../local/engines/dynamodb";
-import { freePort } from "../local/engines/ports";
+import { freePorts } from "../local/engines/ports";
 import { startLocalPlatform, type LocalPlatform } from "../local/platform";
 import { readLocalSettings } from "../local/settings";
 import { parseRetrySchedule } from "../apps/dispatcher/schedule";
@@ -42,7 +42,8 @@ const portVariables = ["GATEWAY_PORT", "ADMIN_PORT", "PROCESSOR_PORT", "DISPATCH
 export async function startBenchPlatform(options: BenchPlatformOptions): Promise<BenchPlatform> {
   const stateDir = mkdtempSync(join(tmpdir(), "webhooks-bench-"));
   const env: NodeJS.ProcessEnv = { LOCAL_STATE_DIR: stateDir, LOG_LEVEL: options.logLevel };
-  for (const name of portVariables) env[name] = String(await freePort());
+  const free = await freePorts(portVariables.length);
+  portVariables.forEach((name, i) => (env[name] = String(free[i])));
   let ownDynamo: DynamoDbHandle | undefined;
   if (options.dynamodb === "memory") {
     ownDynamo = await startDynamoDb({ stateDir, inMemory: true, log: options.progress });

@@ -8,7 +8,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { localEnginePorts } from "../../model/ports";
 import { fetchArtifacts, libDir, type MavenArtifact } from "./maven";
 import { stderrLog, timed, type EngineLog } from "./log";
-import { LOOPBACK, freePort, requirePortFree, waitForPortFree } from "./ports";
+import { LOOPBACK, freePorts, requirePortFree, waitForPortFree } from "./ports";
 import { java, requireCommand } from "./prerequisites";
 import { runCommand, spawnEngine, waitUntilReady, type EngineProcess } from "./process";
 
@@ -198,9 +198,10 @@ export async function startKafka(options: KafkaOptions): Promise<KafkaHandle> {
   const fetched = await timed(log, `kafka ${KAFKA_VERSION} jars`, () => fetchArtifacts(`kafka-${KAFKA_VERSION}`, artifacts));
   const lib = libDir(fetched);
 
-  const port = options.port ?? (await freePort());
+  const [freeListener, freeController] = await freePorts(2);
+  const port = options.port ?? freeListener!;
   if (options.port !== undefined) await requirePortFree(port, "Kafka", localEnginePorts.kafka.envVar);
-  const controllerPort = options.controllerPort ?? (await freePort());
+  const controllerPort = options.controllerPort ?? freeController!;
   const paths = layout(options.stateDir);
   for (const dir of [paths.home, paths.dataDir, paths.logDir]) mkdirSync(dir, { recursive: true });
   writeFileSync(paths.serverProperties, serverProperties(paths.dataDir, port, controllerPort));

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { Webhook } from "standardwebhooks";
-import { freePort, isPortFree } from "../../local/engines/ports";
+import { freePorts, isPortFree } from "../../local/engines/ports";
 import { readyMarker } from "../../local/banner";
 
 const repoRoot = resolve(__dirname, "..", "..");
@@ -101,8 +101,8 @@ interface Launched {
 
 /** Starts `local/start.ts` as `npm start` runs it, on free ports, in its own process group (so a Ctrl-C can reach the whole group), and waits for the banner. */
 async function launchPlatform(stateDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Launched> {
-  const ports: Record<string, number> = {};
-  for (const name of portVariables) ports[name] = await freePort();
+  const free = await freePorts(portVariables.length);
+  const ports: Record<string, number> = Object.fromEntries(portVariables.map((name, i) => [name, free[i]!]));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,

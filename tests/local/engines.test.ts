@@ -20,7 +20,7 @@ import { localEnginePorts } from "../../model/ports";
 import { createTables, deleteTables } from "../../local/create-tables";
 import { startDynamoDb } from "../../local/engines/dynamodb";
 import { newClusterId, startKafka } from "../../local/engines/kafka";
-import { isPortFree } from "../../local/engines/ports";
+import { freePorts, isPortFree } from "../../local/engines/ports";
 import { requireCommand } from "../../local/engines/prerequisites";
 import {
   dynamoClient,
@@ -274,6 +274,14 @@ describe("DynamoDB Local launcher", () => {
     } finally {
       await rm(stateDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("free ports for a platform on loopback", () => {
+  it("hands out as many different ports as asked, each free to bind", async () => {
+    const ports = await freePorts(12);
+    assert.equal(new Set(ports).size, 12);
+    for (const port of ports) assert.ok(await isPortFree(port), `port ${port} is in use`);
   });
 });
 
