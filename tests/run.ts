@@ -18,6 +18,7 @@ import { startDynamoDb } from "../local/engines/dynamodb";
 import { startKafka } from "../local/engines/kafka";
 import { stderrLog, timed } from "../local/engines/log";
 import { startMoto } from "../local/engines/moto";
+import { freePorts } from "../local/engines/ports";
 import { engineVariables } from "./support/engines";
 import { countsFromTap, summaryLine } from "./support/tap-counts";
 
@@ -85,28 +86,33 @@ interface RunningEngine {
 
 interface EngineSpec {
   readonly variable: string;
-  start(stateDir: string): Promise<RunningEngine>;
+  /** `ports`: free and different from every other engine's, picked together up front. */
+  start(stateDir: string, ports: number[]): Promise<RunningEngine>;
+  readonly portsNeeded: number;
 }
 
 const engineSpecs: readonly EngineSpec[] = [
   {
     variable: engineVariables.kafkaBrokers,
-    start: async (stateDir) => {
-      const kafka = await startKafka({ stateDir });
+    portsNeeded: 2,
+    start: async (stateDir, [port, controllerPort]) => {
+      const kafka = await startKafka({ stateDir, port: port!, controllerPort: controllerPort! });
       return { name: "kafka", address: kafka.brokers, stop: () => kafka.stop() };
     },
   },
   {
     variable: engineVariables.dynamoEndpoint,
-    start: async (stateDir) => {
-      const dynamo = await startDynamoDb({ stateDir });
+    portsNeeded: 1,
+    start: async (stateDir, [port]) => {
+      const dynamo = await startDynamoDb({ stateDir, port: port! });
       return { name: "dynamodb-local", address: dynamo.endpoint, stop: () => dynamo.stop() };
     },
   },
   {
     variable: engineVariables.motoEndpoint,
-    start: async (stateDir) => {
-      const moto = await startMoto({ stateDir });
+    portsNeeded: 1,
+    start: async (stateDir, [port]) => {
+      const moto = await startMoto({ stateDir, port: port! });
       return { name: "moto", address: moto.endpoint, stop: () => moto.stop() };
     },
   },
@@ -118,15 +124,18 @@ const running: RunningEngine[] = [];
 /** Starts the engines in parallel (or takes the preset ones) and returns the variables for the tests. */
 async function startEngines(stateDir: string): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
+  // One pick for all engines: ports picked one after another may repeat.
+  const free = await freePorts(engineSpecs.reduce((n, spec) => n + spec.portsNeeded, 0));
+  const portsOf = engineSpecs.map((spec) => free.splice(0, spec.portsNeeded));
   const results = await Promise.allSettled(
-    engineSpecs.map(async (spec) => {
+    engineSpecs.map(async (spec, i) => {
       const preset = process.env[spec.variable];
       if (preset) {
         stderrLog(`using ${spec.variable}=${preset}`);
         env[spec.variable] = preset;
         return;
       }
-      const engine = await spec.start(stateDir);
+      const engine = await spec.start(stateDir, portsOf[i]!);
       running.push(engine);
       env[spec.variable] = engine.address;
     }),
