@@ -18,6 +18,7 @@ import { consumerLag, highWatermarksIfExists } from "./topic-offsets";
 import { UsageWindow, type UsageReport } from "./proc-usage";
 import { undiciPostLoop, type LoopResult } from "./undici-loop";
 import { bucketQuantile, parseBuckets, parseSumCount, scrape, subtractBuckets } from "./prometheus";
+import { writeRequestMetricNames } from "../apps/shared/metrics";
 
 export interface DispatchResult {
   backlog: number;
@@ -60,7 +61,7 @@ export interface DispatchOptions {
 
 const eventType = benchEventType(benchEvents.dispatch);
 const attemptMetric = "webhook_delivery_attempt_duration_seconds";
-const transactionMetric = "dynamodb_write_request_writes";
+const transactionMetric = writeRequestMetricNames.writes;
 
 function deliveryRecords(subscription: Subscription, count: number, prefix: string) {
   const now = new Date().toISOString();

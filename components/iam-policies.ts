@@ -228,19 +228,14 @@ export function broadDataResources(policy: PolicyDocument): BroadGrant[] {
   return found;
 }
 
+/** A role's trust policy: one principal may assume it with one action, under one condition. */
+function trustPolicy(principal: Record<string, string>, action: string, condition: Record<string, Record<string, string>>): Record<string, unknown> {
+  return { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: action, Condition: condition }] };
+}
+
 /** Trust policy of a role an AWS service assumes on this account's behalf only (confused-deputy guard). */
 export function serviceTrustPolicy(servicePrincipal: string, accountId: string): Record<string, unknown> {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Service: servicePrincipal },
-        Action: "sts:AssumeRole",
-        Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-      },
-    ],
-  };
+  return trustPolicy({ Service: servicePrincipal }, "sts:AssumeRole", { StringEquals: { "aws:SourceAccount": accountId } });
 }
 
 /**
@@ -249,20 +244,7 @@ export function serviceTrustPolicy(servicePrincipal: string, accountId: string):
  * (`oidc.eks.<region>.amazonaws.com/id/<id>`).
  */
 export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, serviceAccountSubject: string): Record<string, unknown> {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Effect: "Allow",
-        Principal: { Federated: oidcProviderArn },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            [`${oidcIssuer}:sub`]: serviceAccountSubject,
-            [`${oidcIssuer}:aud`]: "sts.amazonaws.com",
-          },
-        },
-      },
-    ],
-  };
+  return trustPolicy({ Federated: oidcProviderArn }, "sts:AssumeRoleWithWebIdentity", {
+    StringEquals: { [`${oidcIssuer}:sub`]: serviceAccountSubject, [`${oidcIssuer}:aud`]: "sts.amazonaws.com" },
+  });
 }

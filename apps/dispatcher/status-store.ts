@@ -19,7 +19,7 @@
 
 import type { DeliveryAttempt, DeliveryRecord } from "../../model/records";
 import type { DeliveryStatus } from "../../model/tables";
-import type { ItemWriter } from "../shared/item-writer";
+import { itemIdentity, type ItemWriter, type TransactWrite } from "../shared/item-writer";
 
 export interface RecordSource {
   topic: string;
@@ -48,34 +48,27 @@ export class DynamoDeliveryStatusStore implements DeliveryStatusStore {
 
   async claim(record: DeliveryRecord, webhookId: string, source: RecordSource, leaseMs: number): Promise<ClaimResult> {
     const now = this.now();
-    const outcome = await this.writer.write({
-      item: this.itemOf(record),
-      write: {
-        Update: {
-          TableName: this.table,
-          Key: { event_id: record.eventId, subscription_id: record.subscriptionId },
-          UpdateExpression:
-            "SET partner_id = :p, event_type = :t, webhook_id = :w, updated_at = :updated, kafka_topic = :topic, kafka_partition = :partition, kafka_offset = :offset, " +
-            "lease_until = :lease, #s = if_not_exists(#s, :pending), attempts = if_not_exists(attempts, :none)",
-          ConditionExpression: "attribute_not_exists(event_id) OR (#s <> :succeeded AND (attribute_not_exists(lease_until) OR lease_until < :now))",
-          ExpressionAttributeNames: { "#s": "status" },
-          ExpressionAttributeValues: {
-            ":p": record.partnerId,
-            ":t": record.eventType,
-            ":w": webhookId,
-            ":updated": new Date(now).toISOString(),
-            ":topic": source.topic,
-            ":partition": source.partition,
-            ":offset": source.offset,
-            ":lease": now + leaseMs,
-            ":now": now,
-            ":pending": "pending",
-            ":none": [],
-            ":succeeded": succeeded,
-          },
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        },
+    const outcome = await this.update(record, {
+      UpdateExpression:
+        "SET partner_id = :p, event_type = :t, webhook_id = :w, updated_at = :updated, kafka_topic = :topic, kafka_partition = :partition, kafka_offset = :offset, " +
+        "lease_until = :lease, #s = if_not_exists(#s, :pending), attempts = if_not_exists(attempts, :none)",
+      ConditionExpression: "attribute_not_exists(event_id) OR (#s <> :succeeded AND (attribute_not_exists(lease_until) OR lease_until < :now))",
+      ExpressionAttributeNames: { "#s": "status" },
+      ExpressionAttributeValues: {
+        ":p": record.partnerId,
+        ":t": record.eventType,
+        ":w": webhookId,
+        ":updated": new Date(now).toISOString(),
+        ":topic": source.topic,
+        ":partition": source.partition,
+        ":offset": source.offset,
+        ":lease": now + leaseMs,
+        ":now": now,
+        ":pending": "pending",
+        ":none": [],
+        ":succeeded": succeeded,
       },
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     });
     if (outcome.kind === "written") return { kind: "claimed" };
     const old = outcome.old as { status?: unknown; lease_until?: unknown } | undefined;
@@ -84,32 +77,29 @@ export class DynamoDeliveryStatusStore implements DeliveryStatusStore {
   }
 
   async recordAttempt(record: DeliveryRecord, attempt: DeliveryAttempt, status: DeliveryStatus, nextAttemptAt?: Date): Promise<WriteResult> {
-    const outcome = await this.writer.write({
-      item: this.itemOf(record),
-      write: {
-        Update: {
-          TableName: this.table,
-          Key: { event_id: record.eventId, subscription_id: record.subscriptionId },
-          UpdateExpression:
-            "SET #s = :s, attempts = list_append(if_not_exists(attempts, :none), :a), updated_at = :updated" +
-            (nextAttemptAt ? ", next_attempt_at = :next REMOVE lease_until" : " REMOVE lease_until, next_attempt_at"),
-          ConditionExpression: "attribute_not_exists(event_id) OR #s <> :succeeded",
-          ExpressionAttributeNames: { "#s": "status" },
-          ExpressionAttributeValues: {
-            ":s": status,
-            ":a": [attempt],
-            ":none": [],
-            ":updated": new Date(this.now()).toISOString(),
-            ":succeeded": succeeded,
-            ...(nextAttemptAt ? { ":next": nextAttemptAt.toISOString() } : {}),
-          },
-        },
+    const outcome = await this.update(record, {
+      UpdateExpression:
+        "SET #s = :s, attempts = list_append(if_not_exists(attempts, :none), :a), updated_at = :updated" +
+        (nextAttemptAt ? ", next_attempt_at = :next REMOVE lease_until" : " REMOVE lease_until, next_attempt_at"),
+      ConditionExpression: "attribute_not_exists(event_id) OR #s <> :succeeded",
+      ExpressionAttributeNames: { "#s": "status" },
+      ExpressionAttributeValues: {
+        ":s": status,
+        ":a": [attempt],
+        ":none": [],
+        ":updated": new Date(this.now()).toISOString(),
+        ":succeeded": succeeded,
+        ...(nextAttemptAt ? { ":next": nextAttemptAt.toISOString() } : {}),
       },
     });
     return outcome.kind === "written" ? "written" : "already_succeeded";
   }
 
-  private itemOf(record: DeliveryRecord): string {
-    return `${this.table}#${record.eventId}#${record.subscriptionId}`;
+  /** One conditional update of the pair's item, through the process's writer. */
+  private update(record: DeliveryRecord, update: Omit<NonNullable<TransactWrite["Update"]>, "TableName" | "Key">) {
+    return this.writer.write({
+      item: itemIdentity(this.table, record.eventId, record.subscriptionId),
+      write: { Update: { TableName: this.table, Key: { event_id: record.eventId, subscription_id: record.subscriptionId }, ...update } },
+    });
   }
 }

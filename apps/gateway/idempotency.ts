@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import { GetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { IdempotencyItem } from "../../model/records";
-import type { ItemWriter, TransactWrite } from "../shared/item-writer";
+import { itemIdentity, type ItemWriter, type TransactWrite } from "../shared/item-writer";
 
 /** The ledger item of an ingested event: the shared shape plus the reservation state. */
 export interface IngestLedgerItem extends IdempotencyItem {
@@ -106,7 +106,7 @@ export class IngestLedger {
   }
 
   private write(key: string, write: TransactWrite) {
-    return this.writer.write<IngestLedgerItem>({ item: `${this.table}#${key}`, write });
+    return this.writer.write<IngestLedgerItem>({ item: itemIdentity(this.table, key), write });
   }
 
   private tryPut(key: string, source: string, id: string, eventId: string) {

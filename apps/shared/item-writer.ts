@@ -19,6 +19,11 @@ import { TransactionalWriteBatcher } from "./write-batcher";
 /** One write in document-client form (`{ Put }`, `{ Update }`, `{ Delete }`), as TransactWriteItems takes it. */
 export type TransactWrite = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
+/** The identity of a written item for `WriteRequest.item`: its table and key values. */
+export function itemIdentity(table: string, ...key: string[]): string {
+  return [table, ...key].join("#");
+}
+
 export interface WriteRequest {
   /** Identifies the item written (table and key): writes with the same identity are applied in order. */
   item: string;

@@ -23,17 +23,20 @@ export function createMetrics(service: string): ServiceMetrics {
   return { registry, httpRequestDuration };
 }
 
+/** Names of the write-request metrics, for readers of /metrics (the bench). */
+export const writeRequestMetricNames = { writes: "dynamodb_write_request_writes", duration: "dynamodb_write_request_duration_seconds" } as const;
+
 /** Metrics of the DynamoDB write requests (item-writer.ts): how many writes each carried (1, or a group commit's batch) and how long it took. */
 export function writeRequestMetrics(registry: Registry): ObserveWriteRequest {
   const writes = new Histogram({
-    name: "dynamodb_write_request_writes",
+    name: writeRequestMetricNames.writes,
     help: "Writes carried by one DynamoDB write request (1 for a single write, the batch for a group-committed transaction), by outcome",
     labelNames: ["outcome"] as const,
     buckets: [1, 2, 5, 10, 25, 50, 100],
     registers: [registry],
   });
   const duration = new Histogram({
-    name: "dynamodb_write_request_duration_seconds",
+    name: writeRequestMetricNames.duration,
     help: "Duration of one DynamoDB write request, by outcome",
     labelNames: ["outcome"] as const,
     buckets: [0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],

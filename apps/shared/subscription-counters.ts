@@ -4,7 +4,7 @@
 // committed, so after a crash a re-read batch counts again: the counters are at-least-once,
 // like the records.
 
-import type { ItemWriter } from "./item-writer";
+import { itemIdentity, type ItemWriter } from "./item-writer";
 
 export type SubscriptionCounter = "published_count" | "delivered_count" | "failed_count";
 
@@ -12,7 +12,7 @@ export async function addToCounters(writer: ItemWriter, table: string, counter: 
   await Promise.all(
     [...counts].map(([subscriptionId, n]) =>
       writer.write({
-        item: `${table}#${subscriptionId}`,
+        item: itemIdentity(table, subscriptionId),
         write: {
           Update: {
             TableName: table,

@@ -12,6 +12,8 @@ import { SingleItemWriter, type ItemWriter, type ObserveWriteRequest, type Write
 import { TransactionalWriteBatcher } from "../../../apps/shared/write-batcher";
 import { testTables, type TestTables } from "./service-harness";
 import { freePort } from "../../../local/engines/ports";
+import { dynamoEndpoint } from "../../support/engines";
+import { setTimeout as sleep } from "node:timers/promises";
 
 let tables: TestTables;
 let table: string;
@@ -62,11 +64,25 @@ for (const [name, make] of Object.entries(writers)) {
       assert.equal((await read(free[1]!))?.value, "b");
     });
 
-    it("applies writes to one item in the order they were made", async () => {
-      const writer = make(tables.doc);
-      const key = randomUUID();
-      await Promise.all([1, 2, 3, 4, 5].map((v) => writer.write(put(key, v))));
-      assert.equal((await read(key))?.value, 5);
+    it("applies writes to one item in the order they were made, even when the first request is slow", async () => {
+      // A client whose first request waits 300 ms before it goes out: a later write that did not
+      // wait for it would land first and be overwritten by it.
+      const slowFirst = createDocumentClient({ region: "us-east-1", endpoint: dynamoEndpoint() });
+      let requests = 0;
+      slowFirst.middlewareStack.add((next) => async (args) => {
+        if (requests++ === 0) await sleep(300);
+        return next(args);
+      }, { step: "initialize" });
+      try {
+        const writer = make(slowFirst);
+        const key = randomUUID();
+        const first = writer.write(put(key, 1));
+        await sleep(20);
+        await Promise.all([first, writer.write(put(key, 2))]);
+        assert.equal((await read(key))?.value, 2);
+      } finally {
+        slowFirst.destroy();
+      }
     });
 
     it("fails only the write DynamoDB refuses (an item over 400 KB); the writes made with it are written", async () => {
